@@ -1,0 +1,357 @@
+package io.orderflow.domain;
+
+import io.orderflow.contracts.CancelReason;
+import io.orderflow.contracts.InventoryCommand;
+import io.orderflow.contracts.InventoryCommandType;
+import io.orderflow.contracts.InventoryReply;
+import io.orderflow.contracts.OrderLine;
+import io.orderflow.contracts.OrderPlaced;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.contracts.PaymentCommand;
+import io.orderflow.contracts.PaymentCommandType;
+import io.orderflow.contracts.PaymentReply;
+import io.orderflow.contracts.state.LineStep;
+import io.orderflow.contracts.state.PaymentStep;
+import io.orderflow.contracts.state.SagaLine;
+import io.orderflow.contracts.state.SagaState;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The order saga as a pure state machine: given where an order stands and one input (placement, a reply, a
+ * cancellation request, a passed deadline) it decides the next state, the commands and the status changes.
+ *
+ * <pre>
+ * PLACED → AWAITING: Authorize(total) and one Reserve per line, in parallel
+ * AWAITING, all lines Reserved and Authorized → CONFIRMED: Capture and one Commit per line
+ * AWAITING, any Rejected/Declined, the deadline, or a cancel → COMPENSATING: Release reserved lines, Void a hold
+ * COMPENSATING, every compensation acknowledged → CANCELLED(reason)
+ * CONFIRMED, cancel → COMPENSATING: Refund and Release (restock) every line → CANCELLED(CUSTOMER)
+ * a grant arriving after the saga gave up (Reserved/Authorized while COMPENSATING or CANCELLED) → released at once
+ * </pre>
+ *
+ * Replies that do not match the step a line or the payment is in are duplicates and change nothing. States are
+ * never mutated in place: each call works on a copy.
+ */
+public final class SagaRules {
+    private final long timeoutMillis;
+
+    public SagaRules(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("saga.timeout must be > 0, was " + timeout);
+        }
+        this.timeoutMillis = timeout.toMillis();
+    }
+
+    /** A new order: PLACED then AWAITING with the fan-out, or PLACED then CANCELLED(INVALID_ORDER). */
+    public SagaStep place(String orderId, OrderPlaced placed, long now) {
+        List<SagaLine> lines = new ArrayList<>(placed.getLines().size());
+        for (OrderLine line : placed.getLines()) {
+            lines.add(new SagaLine(OrderLine.newBuilder(line).build(), LineStep.NONE));
+        }
+        long total = Math.max(0, OrderValidation.total(placed.getLines()));
+        SagaState state = SagaState.newBuilder()
+                .setOrderId(orderId)
+                .setCustomerId(placed.getCustomerId())
+                .setCurrency(placed.getCurrency())
+                .setTotal(total)
+                .setStatus(OrderStatus.PLACED)
+                .setReason(null)
+                .setVersion(0)
+                .setPlacedAt(now)
+                .setDeadline(now + timeoutMillis)
+                .setPayment(PaymentStep.NONE)
+                .setLines(lines)
+                .build();
+        Change change = new Change(state, now);
+        change.status(OrderStatus.PLACED, null);
+        if (OrderValidation.problem(placed) != null) {
+            change.status(OrderStatus.CANCELLED, CancelReason.INVALID_ORDER);
+            return change.step();
+        }
+        change.status(OrderStatus.AWAITING, null);
+        change.pay(PaymentCommandType.AUTHORIZE, PaymentStep.AUTHORIZING);
+        for (SagaLine line : state.getLines()) {
+            change.stock(line, InventoryCommandType.RESERVE, LineStep.RESERVING);
+        }
+        return change.step();
+    }
+
+    public SagaStep cancel(SagaState current, long now) {
+        Change change = new Change(copy(current), now);
+        SagaState s = change.state;
+        switch (s.getStatus()) {
+            case AWAITING -> change.compensate(CancelReason.CUSTOMER);
+            case CONFIRMED -> {
+                change.status(OrderStatus.COMPENSATING, CancelReason.CUSTOMER);
+                if (s.getPayment() == PaymentStep.CAPTURING || s.getPayment() == PaymentStep.CAPTURED) {
+                    change.pay(PaymentCommandType.REFUND, PaymentStep.REFUNDING);
+                }
+                for (SagaLine line : s.getLines()) {
+                    if (line.getStep() == LineStep.COMMITTING || line.getStep() == LineStep.COMMITTED) {
+                        change.stock(line, InventoryCommandType.RELEASE, LineStep.RELEASING);
+                    }
+                }
+                change.finishIfCompensated();
+            }
+            default -> {
+                return SagaStep.unchanged(current);
+            }
+        }
+        return change.step();
+    }
+
+    public SagaStep paymentReply(SagaState current, PaymentReply reply, long now) {
+        Change change = new Change(copy(current), now);
+        SagaState s = change.state;
+        PaymentStep step = s.getPayment();
+        switch (reply.getType()) {
+            case AUTHORIZED -> {
+                if (step != PaymentStep.AUTHORIZING) {
+                    return SagaStep.unchanged(current);
+                }
+                if (s.getStatus() == OrderStatus.AWAITING) {
+                    s.setPayment(PaymentStep.AUTHORIZED);
+                    change.confirmIfComplete();
+                } else {
+                    // The saga already gave up: a hold granted now must not outlive it.
+                    change.pay(PaymentCommandType.VOID, PaymentStep.VOIDING);
+                }
+            }
+            case DECLINED -> {
+                if (step != PaymentStep.AUTHORIZING) {
+                    return SagaStep.unchanged(current);
+                }
+                s.setPayment(PaymentStep.DECLINED);
+                if (s.getStatus() == OrderStatus.AWAITING) {
+                    change.compensate(reply.getReason() != null ? reply.getReason() : CancelReason.INSUFFICIENT_FUNDS);
+                } else {
+                    change.finishIfCompensated();
+                }
+            }
+            case CAPTURED -> {
+                if (step != PaymentStep.CAPTURING) {
+                    return SagaStep.unchanged(current);
+                }
+                s.setPayment(PaymentStep.CAPTURED);
+            }
+            case VOIDED -> {
+                if (step != PaymentStep.VOIDING) {
+                    return SagaStep.unchanged(current);
+                }
+                s.setPayment(PaymentStep.VOIDED);
+                change.finishIfCompensated();
+            }
+            case REFUNDED -> {
+                if (step != PaymentStep.REFUNDING) {
+                    return SagaStep.unchanged(current);
+                }
+                s.setPayment(PaymentStep.REFUNDED);
+                change.finishIfCompensated();
+            }
+            default -> throw new IllegalStateException("unhandled payment reply " + reply.getType());
+        }
+        return change.step();
+    }
+
+    public SagaStep inventoryReply(SagaState current, InventoryReply reply, long now) {
+        int index = lineIndex(current, reply.getSku());
+        if (index < 0) {
+            return SagaStep.unchanged(current);
+        }
+        Change change = new Change(copy(current), now);
+        SagaState s = change.state;
+        SagaLine line = s.getLines().get(index);
+        LineStep step = line.getStep();
+        switch (reply.getType()) {
+            case RESERVED -> {
+                if (step != LineStep.RESERVING) {
+                    return SagaStep.unchanged(current);
+                }
+                if (s.getStatus() == OrderStatus.AWAITING) {
+                    line.setStep(LineStep.RESERVED);
+                    change.confirmIfComplete();
+                } else {
+                    change.stock(line, InventoryCommandType.RELEASE, LineStep.RELEASING);
+                }
+            }
+            case REJECTED -> {
+                if (step != LineStep.RESERVING) {
+                    return SagaStep.unchanged(current);
+                }
+                line.setStep(LineStep.REJECTED);
+                if (s.getStatus() == OrderStatus.AWAITING) {
+                    change.compensate(reply.getReason() != null ? reply.getReason() : CancelReason.OUT_OF_STOCK);
+                } else {
+                    change.finishIfCompensated();
+                }
+            }
+            case COMMITTED -> {
+                if (step != LineStep.COMMITTING) {
+                    return SagaStep.unchanged(current);
+                }
+                line.setStep(LineStep.COMMITTED);
+            }
+            case RELEASED -> {
+                if (step != LineStep.RELEASING) {
+                    return SagaStep.unchanged(current);
+                }
+                line.setStep(LineStep.RELEASED);
+                change.finishIfCompensated();
+            }
+            default -> throw new IllegalStateException("unhandled inventory reply " + reply.getType());
+        }
+        return change.step();
+    }
+
+    /** The deadline passed: an order still AWAITING is compensated with reason TIMEOUT; any other is left alone. */
+    public SagaStep deadline(SagaState current, long now) {
+        if (current.getStatus() != OrderStatus.AWAITING || now < current.getDeadline()) {
+            return SagaStep.unchanged(current);
+        }
+        Change change = new Change(copy(current), now);
+        change.compensate(CancelReason.TIMEOUT);
+        return change.step();
+    }
+
+    public static boolean isTerminal(OrderStatus status) {
+        return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
+    }
+
+    private static int lineIndex(SagaState state, String sku) {
+        List<SagaLine> lines = state.getLines();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).getLine().getSku().equals(sku)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static SagaState copy(SagaState state) {
+        return SagaState.newBuilder(state).build();
+    }
+
+    /** Accumulates one step's effects on a private copy of the state. */
+    private static final class Change {
+        private final SagaState state;
+        private final long now;
+        private final List<PaymentCommand> payments = new ArrayList<>(2);
+        private final List<InventoryCommand> stock = new ArrayList<>();
+        private final List<OrderStatusChanged> statuses = new ArrayList<>(2);
+
+        Change(SagaState state, long now) {
+            this.state = state;
+            this.now = now;
+        }
+
+        void status(OrderStatus status, CancelReason reason) {
+            OrderStatus previous = state.getVersion() == 0 ? null : state.getStatus();
+            int version = state.getVersion() + 1;
+            state.setVersion(version);
+            state.setStatus(status);
+            if (reason != null) {
+                state.setReason(reason);
+            }
+            statuses.add(OrderStatusChanged.newBuilder()
+                    .setEventId(state.getOrderId() + ":v" + version)
+                    .setOrderId(state.getOrderId())
+                    .setCustomerId(state.getCustomerId())
+                    .setStatus(status)
+                    .setPreviousStatus(previous)
+                    .setReason(state.getReason())
+                    .setVersion(version)
+                    .setTotal(state.getTotal())
+                    .setCurrency(state.getCurrency())
+                    .setLines(orderLines())
+                    .setPlacedAt(state.getPlacedAt())
+                    .setChangedAt(now)
+                    .build());
+        }
+
+        void pay(PaymentCommandType type, PaymentStep next) {
+            state.setPayment(next);
+            payments.add(PaymentCommand.newBuilder()
+                    .setEventId(state.getOrderId() + ":" + type.name().toLowerCase())
+                    .setOrderId(state.getOrderId())
+                    .setCustomerId(state.getCustomerId())
+                    .setType(type)
+                    .setAmount(state.getTotal())
+                    .setCurrency(state.getCurrency())
+                    .build());
+        }
+
+        void stock(SagaLine line, InventoryCommandType type, LineStep next) {
+            line.setStep(next);
+            stock.add(InventoryCommand.newBuilder()
+                    .setEventId(state.getOrderId() + ":" + type.name().toLowerCase() + ":" + line.getLine().getSku())
+                    .setOrderId(state.getOrderId())
+                    .setSku(line.getLine().getSku())
+                    .setType(type)
+                    .setQuantity(line.getLine().getQuantity())
+                    .build());
+        }
+
+        void confirmIfComplete() {
+            if (state.getPayment() != PaymentStep.AUTHORIZED) {
+                return;
+            }
+            for (SagaLine line : state.getLines()) {
+                if (line.getStep() != LineStep.RESERVED) {
+                    return;
+                }
+            }
+            status(OrderStatus.CONFIRMED, null);
+            pay(PaymentCommandType.CAPTURE, PaymentStep.CAPTURING);
+            for (SagaLine line : state.getLines()) {
+                stock(line, InventoryCommandType.COMMIT, LineStep.COMMITTING);
+            }
+        }
+
+        /** From AWAITING: give back every grant already held; grants still in flight are released on arrival. */
+        void compensate(CancelReason reason) {
+            status(OrderStatus.COMPENSATING, reason);
+            for (SagaLine line : state.getLines()) {
+                if (line.getStep() == LineStep.RESERVED) {
+                    stock(line, InventoryCommandType.RELEASE, LineStep.RELEASING);
+                }
+            }
+            if (state.getPayment() == PaymentStep.AUTHORIZED) {
+                pay(PaymentCommandType.VOID, PaymentStep.VOIDING);
+            }
+            finishIfCompensated();
+        }
+
+        /** COMPENSATING ends in CANCELLED once no compensation is still unacknowledged. */
+        void finishIfCompensated() {
+            if (state.getStatus() != OrderStatus.COMPENSATING) {
+                return;
+            }
+            PaymentStep payment = state.getPayment();
+            if (payment == PaymentStep.VOIDING || payment == PaymentStep.REFUNDING) {
+                return;
+            }
+            for (SagaLine line : state.getLines()) {
+                if (line.getStep() == LineStep.RELEASING) {
+                    return;
+                }
+            }
+            status(OrderStatus.CANCELLED, null);
+        }
+
+        private List<OrderLine> orderLines() {
+            List<OrderLine> lines = new ArrayList<>(state.getLines().size());
+            for (SagaLine line : state.getLines()) {
+                lines.add(line.getLine());
+            }
+            return lines;
+        }
+
+        SagaStep step() {
+            return new SagaStep(state, true, List.copyOf(payments), List.copyOf(stock), List.copyOf(statuses));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.orderflow.topology;
+
+import io.orderflow.domain.Rejection;
+import io.orderflow.topology.ingress.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends a record Kafka Streams could not deserialize (Avro topics between the topologies) to the dead-letter
+ * topic with the same headers Orderflow's own processors write, counts it, and lets processing continue.
+ * Ingress topics never get here: their processors read the raw bytes and dead-letter them themselves.
+ */
+public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
+    /** Config key under which the application passes its {@link OrderflowMetrics} instance. */
+    public static final String METRICS_CONFIG = "orderflow.metrics";
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+
+    private OrderflowMetrics metrics = OrderflowMetrics.NONE;
+    private String deadLetterTopic = Topics.DEAD_LETTERS.name();
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        if (configs.get(METRICS_CONFIG) instanceof OrderflowMetrics configured) {
+            metrics = configured;
+        }
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        if (topic != null) {
+            deadLetterTopic = topic.toString();
+        }
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
+                                Exception exception) {
+        log.warn("Unreadable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
+                deadLetterTopic, exception.toString());
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        put(headers, DeadLetters.TOPIC, record.topic());
+        put(headers, DeadLetters.PARTITION, Integer.toString(record.partition()));
+        put(headers, DeadLetters.OFFSET, Long.toString(record.offset()));
+        put(headers, DeadLetters.EXCEPTION, exception.getClass().getName());
+        put(headers, DeadLetters.MESSAGE, String.valueOf(exception.getMessage()));
+        put(headers, DeadLetters.REASON, Rejection.UNREADABLE);
+        metrics.deadLettered(record.topic(), Rejection.UNREADABLE);
+        return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), record.key(),
+                record.value(), headers)));
+    }
+
+    private static void put(Headers headers, String key, String value) {
+        headers.remove(key);
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

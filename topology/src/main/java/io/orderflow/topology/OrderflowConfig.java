@@ -1,0 +1,97 @@
+package io.orderflow.topology;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Orderflow's own settings plus the Streams defaults it needs. Values come from a properties file; anything not
+ * set gets the default here. Only settings the topology depends on for correctness are forced.
+ *
+ * @param sagaTimeout       how long an order may wait for its replies before it is compensated ({@code saga.timeout})
+ * @param dedupeTtl         how long an eventId is remembered for de-duplication ({@code dedupe.ttl})
+ * @param deadlineScan      how often the deadline index is scanned, wall-clock ({@code saga.deadline.scan.interval})
+ * @param schemaRegistryUrl {@code local:} or {@code http(s)://…} ({@code schema.registry.url})
+ */
+public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration deadlineScan,
+                              String schemaRegistryUrl) {
+
+    public static final String SAGA_TIMEOUT = "saga.timeout";
+    public static final String DEDUPE_TTL = "dedupe.ttl";
+    public static final String DEADLINE_SCAN = "saga.deadline.scan.interval";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String APPLICATION_ID = "orderflow";
+
+    public static OrderflowConfig defaults() {
+        return from(new Properties());
+    }
+
+    public static OrderflowConfig from(Properties props) {
+        return new OrderflowConfig(
+                duration(props, SAGA_TIMEOUT, "30s"),
+                duration(props, DEDUPE_TTL, "24h"),
+                duration(props, DEADLINE_SCAN, "1s"),
+                props.getProperty(SCHEMA_REGISTRY_URL, "local:"));
+    }
+
+    /**
+     * Streams properties for an Orderflow instance: exactly-once, explicit naming enforced, unreadable records to
+     * the dead-letter topic. Settings already present in {@code props} win, except those the topology relies on.
+     */
+    public static Properties streamsProperties(Properties props) {
+        Properties streams = new Properties();
+        streams.putAll(props);
+        streams.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        streams.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        streams.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
+        streams.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class.getName());
+        streams.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
+        // A changelog or repartition topic that an upstream change renamed would lose state silently.
+        streams.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        return streams;
+    }
+
+    static Duration duration(Properties props, String key, String fallback) {
+        String text = props.getProperty(key, fallback).trim();
+        Duration parsed;
+        try {
+            parsed = parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be a duration such as 500ms, 30s, 5m or 24h, was '"
+                    + text + "'");
+        }
+        if (parsed.isNegative() || parsed.isZero()) {
+            throw new IllegalArgumentException(key + " must be > 0, was '" + text + "'");
+        }
+        return parsed;
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d} or ISO-8601 ({@code PT30S}). */
+    public static Duration parseDuration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("p")) {
+                return Duration.parse(text.trim());
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new IllegalArgumentException("unknown unit in '" + text + "'");
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not a duration: '" + text + "'", e);
+        }
+    }
+}

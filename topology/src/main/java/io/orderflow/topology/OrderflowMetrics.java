@@ -1,0 +1,40 @@
+package io.orderflow.topology;
+
+import io.orderflow.contracts.OrderStatus;
+
+/**
+ * The business events the topology reports. The application binds these to Micrometer; tests use
+ * {@link CountingMetrics}. Implementations must be thread-safe: every stream thread calls them.
+ */
+public interface OrderflowMetrics {
+    OrderflowMetrics NONE = new OrderflowMetrics() {
+    };
+
+    /** An order was placed and its saga began ({@code saga_started_total}). */
+    default void sagaStarted() {
+    }
+
+    /** A saga reached CONFIRMED or CANCELLED ({@code saga_completed_total{outcome}}, {@code saga_duration_seconds}). */
+    default void sagaCompleted(OrderStatus outcome, long durationMillis) {
+    }
+
+    /** A compensation command was sent ({@code saga_compensations_total{step}}: release, void, refund). */
+    default void compensation(String step) {
+    }
+
+    /** An order timed out waiting for replies ({@code saga_timeouts_total}). */
+    default void sagaTimedOut() {
+    }
+
+    /** An event was recognised as a duplicate and ignored ({@code idempotency_duplicates_total{topic}}). */
+    default void duplicate(String topic) {
+    }
+
+    /** A stock adjustment carried a stale expectedVersion ({@code optimistic_lock_conflicts_total}). */
+    default void optimisticLockConflict() {
+    }
+
+    /** A record went to the dead-letter topic ({@code dlq_records_total{topic}}). */
+    default void deadLettered(String topic, String reason) {
+    }
+}

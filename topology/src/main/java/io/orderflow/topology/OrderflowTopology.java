@@ -1,0 +1,34 @@
+package io.orderflow.topology;
+
+import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.inventory.InventoryTopology;
+import io.orderflow.topology.payment.LedgerTopology;
+import io.orderflow.topology.saga.SagaTopology;
+import io.orderflow.topology.views.ReadModelTopology;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+
+import java.util.Properties;
+
+/**
+ * The whole Orderflow application topology: saga, payment ledger, inventory and read models. The one seam the
+ * application and the tests both call.
+ */
+public final class OrderflowTopology {
+    private OrderflowTopology() {
+    }
+
+    /**
+     * @param streamsProperties the Streams properties the topology will run with (from
+     *                          {@link OrderflowConfig#streamsProperties}); naming rules are checked against them
+     */
+    public static Topology build(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
+                                 Properties streamsProperties) {
+        StreamsBuilder builder = new StreamsBuilder();
+        SagaTopology.addTo(builder, config, registry, metrics);
+        LedgerTopology.addTo(builder, config, registry, metrics);
+        InventoryTopology.addTo(builder, config, registry, metrics);
+        ReadModelTopology.addTo(builder, registry);
+        return builder.build(streamsProperties);
+    }
+}

@@ -1,0 +1,71 @@
+package io.orderflow.topology.inventory;
+
+import io.orderflow.contracts.InventoryReply;
+import io.orderflow.contracts.state.Stock;
+import io.orderflow.contracts.state.StockRecord;
+import io.orderflow.serde.AvroSerde;
+import io.orderflow.serde.IngressReader;
+import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.EventDeduplicator;
+import io.orderflow.topology.Inputs;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.Outputs;
+import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.Topics;
+import io.orderflow.topology.ingress.IngressStreams;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Set;
+
+/**
+ * Inventory: {@code inventory.adjustments} and {@code inventory.commands} (keyed by sku) in;
+ * {@code inventory.replies} (keyed by orderId) and dead letters out. Stock in {@code inventory-stock}, what was
+ * done per order line in {@code inventory-orders}.
+ */
+public final class InventoryTopology {
+    public static final String NAME = "inventory";
+
+    private InventoryTopology() {
+    }
+
+    public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
+                             OrderflowMetrics metrics) {
+        IngressReader reader = new IngressReader(registry);
+        KStream<String, Object> in = Inputs.of(NAME)
+                .add("inventory-adjustments", IngressStreams.keyed(builder, Topics.INVENTORY_ADJUSTMENTS, "inventory-adjustments",
+                        raw -> reader.stockAdjusted(raw).getSku()))
+                .add(builder, Topics.INVENTORY_COMMANDS, registry)
+                .stream();
+        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics), Named.as(NAME));
+        Outputs.of(out, NAME, registry)
+                .to(InventoryReply.class, Topics.INVENTORY_REPLIES)
+                .toDeadLettersAndClose();
+    }
+
+    private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
+            implements ProcessorSupplier<String, Object, String, Object> {
+
+        @Override
+        public Processor<String, Object, String, Object> get() {
+            return new StockProcessor(new IngressReader(registry), metrics, config.dedupeTtl());
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.INVENTORY_STOCK),
+                            Serdes.String(), new AvroSerde<>(Stock.class, registry)).withCachingEnabled(),
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.INVENTORY_ORDERS),
+                            Serdes.String(), new AvroSerde<>(StockRecord.class, registry)).withCachingEnabled(),
+                    EventDeduplicator.storeBuilder(StoreNames.INVENTORY_DEDUPE, config.dedupeTtl()));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.orderflow.topology.payment;
+
+import io.orderflow.contracts.PaymentReply;
+import io.orderflow.contracts.state.Account;
+import io.orderflow.contracts.state.PaymentRecord;
+import io.orderflow.serde.AvroSerde;
+import io.orderflow.serde.IngressReader;
+import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.EventDeduplicator;
+import io.orderflow.topology.Inputs;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.Outputs;
+import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.Topics;
+import io.orderflow.topology.ingress.IngressStreams;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Set;
+
+/**
+ * The payment ledger: {@code payment.deposits} and {@code payment.commands} (keyed by customerId) in;
+ * {@code payment.replies} (keyed by orderId) and dead letters out. Accounts in {@code payment-accounts}, what was
+ * done per order in {@code payment-orders}.
+ */
+public final class LedgerTopology {
+    public static final String NAME = "ledger";
+
+    private LedgerTopology() {
+    }
+
+    public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
+                             OrderflowMetrics metrics) {
+        IngressReader reader = new IngressReader(registry);
+        KStream<String, Object> in = Inputs.of(NAME)
+                .add("payment-deposits", IngressStreams.keyed(builder, Topics.PAYMENT_DEPOSITS, "payment-deposits",
+                        raw -> reader.fundsDeposited(raw).getCustomerId()))
+                .add(builder, Topics.PAYMENT_COMMANDS, registry)
+                .stream();
+        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics), Named.as(NAME));
+        Outputs.of(out, NAME, registry)
+                .to(PaymentReply.class, Topics.PAYMENT_REPLIES)
+                .toDeadLettersAndClose();
+    }
+
+    private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
+            implements ProcessorSupplier<String, Object, String, Object> {
+
+        @Override
+        public Processor<String, Object, String, Object> get() {
+            return new LedgerProcessor(new IngressReader(registry), metrics, config.dedupeTtl());
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PAYMENT_ACCOUNTS),
+                            Serdes.String(), new AvroSerde<>(Account.class, registry)).withCachingEnabled(),
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.PAYMENT_ORDERS),
+                            Serdes.String(), new AvroSerde<>(PaymentRecord.class, registry)).withCachingEnabled(),
+                    EventDeduplicator.storeBuilder(StoreNames.PAYMENT_DEDUPE, config.dedupeTtl()));
+        }
+    }
+}

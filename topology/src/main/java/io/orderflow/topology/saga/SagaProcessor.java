@@ -1,0 +1,230 @@
+package io.orderflow.topology.saga;
+
+import io.orderflow.contracts.CancelReason;
+import io.orderflow.contracts.InventoryCommand;
+import io.orderflow.contracts.InventoryCommandType;
+import io.orderflow.contracts.InventoryReply;
+import io.orderflow.contracts.OrderEvent;
+import io.orderflow.contracts.OrderPlaced;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.contracts.PaymentCommand;
+import io.orderflow.contracts.PaymentReply;
+import io.orderflow.contracts.state.SagaState;
+import io.orderflow.domain.Ids;
+import io.orderflow.domain.Rejection;
+import io.orderflow.domain.SagaRules;
+import io.orderflow.domain.SagaStep;
+import io.orderflow.serde.IngressReader;
+import io.orderflow.serde.InvalidRecordException;
+import io.orderflow.topology.EventDeduplicator;
+import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.Topics;
+import io.orderflow.topology.ingress.DeadLetters;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The saga orchestrator's adapter: reads order events (raw ingress bytes), payment replies and inventory replies,
+ * all keyed by orderId; lets {@link SagaRules} decide; stores the state, keeps the deadline index and forwards
+ * commands, status changes and dead letters. A wall-clock punctuator scans the deadline index — not the saga
+ * store — for orders whose time is up.
+ */
+final class SagaProcessor implements Processor<String, Object, String, Object> {
+    private static final Logger log = LoggerFactory.getLogger(SagaProcessor.class);
+    /** Bound on the work one punctuation does, so a backlog of deadlines never stalls the stream thread. */
+    private static final int MAX_DEADLINES_PER_SCAN = 10_000;
+
+    private final SagaRules rules;
+    private final IngressReader reader;
+    private final OrderflowMetrics metrics;
+    private final Duration dedupeTtl;
+    private final Duration deadlineScan;
+
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, SagaState> sagas;
+    private KeyValueStore<String, String> deadlines;
+    private EventDeduplicator dedupe;
+
+    SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
+                  Duration deadlineScan) {
+        this.rules = rules;
+        this.reader = reader;
+        this.metrics = metrics;
+        this.dedupeTtl = dedupeTtl;
+        this.deadlineScan = deadlineScan;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.sagas = context.getStateStore(StoreNames.ORDER_SAGA);
+        this.deadlines = context.getStateStore(StoreNames.SAGA_DEADLINES);
+        WindowStore<String, Long> seen = context.getStateStore(StoreNames.SAGA_DEDUPE);
+        this.dedupe = new EventDeduplicator(seen, dedupeTtl);
+        context.schedule(deadlineScan, PunctuationType.WALL_CLOCK_TIME, this::expireDeadlines);
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        Object value = record.value();
+        if (value instanceof byte[] raw) {
+            onOrderEvent(record, raw);
+        } else if (value instanceof PaymentReply reply) {
+            SagaState state = sagas.get(record.key());
+            if (state == null) {
+                log.warn("Payment reply {} for unknown order {}", reply.getType(), record.key());
+                return;
+            }
+            apply(state, rules.paymentReply(state, reply, record.timestamp()), record.timestamp());
+        } else if (value instanceof InventoryReply reply) {
+            SagaState state = sagas.get(record.key());
+            if (state == null) {
+                log.warn("Inventory reply {} for unknown order {}", reply.getType(), record.key());
+                return;
+            }
+            apply(state, rules.inventoryReply(state, reply, record.timestamp()), record.timestamp());
+        } else {
+            throw new IllegalArgumentException("saga cannot handle " + value);
+        }
+    }
+
+    private void onOrderEvent(Record<String, Object> record, byte[] raw) {
+        DeadLetters.Source source = DeadLetters.sourceOf(context, record.headers());
+        OrderEvent event;
+        try {
+            event = reader.orderEvent(raw);
+        } catch (InvalidRecordException e) {
+            deadLetter(record, source, raw, Rejection.UNREADABLE, e.getMessage());
+            return;
+        }
+        String orderId = event.getOrderId();
+        String problem = Ids.problem("orderId", orderId);
+        if (problem == null && !orderId.equals(record.key())) {
+            problem = "record key '" + record.key() + "' does not match orderId '" + orderId + "'";
+        }
+        String eventId = event.getEventId() != null ? event.getEventId()
+                : DeadLetters.header(record.headers(), "id"); // Debezium's outbox router sets the event id here
+        if (problem == null && eventId != null) {
+            problem = Ids.problem("eventId", eventId);
+        }
+        if (problem != null) {
+            deadLetter(record, source, raw, Rejection.INVALID, problem);
+            return;
+        }
+        if (eventId != null && !dedupe.firstTime(eventId, record.timestamp())) {
+            metrics.duplicate(source.topic());
+            return;
+        }
+        SagaState state = sagas.get(orderId);
+        if (event.getEvent() instanceof OrderPlaced placed) {
+            if (state != null) {
+                metrics.duplicate(source.topic());
+                return;
+            }
+            apply(null, rules.place(orderId, placed, record.timestamp()), record.timestamp());
+        } else {
+            if (state == null) {
+                deadLetter(record, source, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel");
+                return;
+            }
+            apply(state, rules.cancel(state, record.timestamp()), record.timestamp());
+        }
+    }
+
+    private void apply(SagaState before, SagaStep step, long timestamp) {
+        if (!step.changed()) {
+            return;
+        }
+        SagaState after = step.state();
+        sagas.put(after.getOrderId(), after);
+        boolean wasAwaiting = before != null && before.getStatus() == OrderStatus.AWAITING;
+        boolean isAwaiting = after.getStatus() == OrderStatus.AWAITING;
+        if (!wasAwaiting && isAwaiting) {
+            deadlines.put(deadlineKey(after.getDeadline(), after.getOrderId()), after.getOrderId());
+        } else if (wasAwaiting && !isAwaiting) {
+            deadlines.delete(deadlineKey(before.getDeadline(), before.getOrderId()));
+        }
+        for (PaymentCommand command : step.paymentCommands()) {
+            context.forward(new Record<>(command.getCustomerId(), command, timestamp));
+            switch (command.getType()) {
+                case VOID, REFUND -> metrics.compensation(command.getType().name().toLowerCase());
+                default -> { }
+            }
+        }
+        for (InventoryCommand command : step.inventoryCommands()) {
+            context.forward(new Record<>(command.getSku(), command, timestamp));
+            if (command.getType() == InventoryCommandType.RELEASE) {
+                metrics.compensation("release");
+            }
+        }
+        for (OrderStatusChanged change : step.statusChanges()) {
+            context.forward(new Record<>(change.getOrderId(), change, timestamp));
+            report(change);
+        }
+    }
+
+    private void report(OrderStatusChanged change) {
+        switch (change.getStatus()) {
+            case PLACED -> metrics.sagaStarted();
+            case COMPENSATING -> {
+                if (change.getReason() == CancelReason.TIMEOUT) {
+                    metrics.sagaTimedOut();
+                }
+            }
+            case CONFIRMED, CANCELLED -> metrics.sagaCompleted(change.getStatus(),
+                    change.getChangedAt() - change.getPlacedAt());
+            default -> { }
+        }
+    }
+
+    private void expireDeadlines(long now) {
+        List<KeyValue<String, String>> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = deadlines.range("0", deadlineKey(now, "~"))) {
+            while (it.hasNext() && due.size() < MAX_DEADLINES_PER_SCAN) {
+                due.add(it.next());
+            }
+        }
+        for (KeyValue<String, String> entry : due) {
+            String orderId = entry.value;
+            SagaState state = sagas.get(orderId);
+            if (state == null) {
+                log.error("Deadline index names order {} that has no saga state; dropping the entry", orderId);
+                deadlines.delete(entry.key);
+                continue;
+            }
+            SagaStep step = rules.deadline(state, now);
+            if (!step.changed()) {
+                // Index and state disagree only if the order left AWAITING without the entry being removed.
+                deadlines.delete(deadlineKey(state.getDeadline(), orderId));
+                continue;
+            }
+            apply(state, step, now);
+        }
+    }
+
+    /** Zero-padded so that the store's byte order is deadline order; '|' sorts after the digits. */
+    static String deadlineKey(long deadline, String orderId) {
+        return String.format("%013d|%s", deadline, orderId);
+    }
+
+    private void deadLetter(Record<String, Object> record, DeadLetters.Source source, byte[] raw, String reason,
+                            String message) {
+        log.warn("Order event {} sent to {}: {} {}", source.identity(), Topics.DEAD_LETTERS, reason, message);
+        metrics.deadLettered(source.topic(), reason);
+        context.forward(DeadLetters.letter(record, source, raw, reason, message));
+    }
+}

@@ -1,0 +1,68 @@
+package io.orderflow.topology.views;
+
+import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.contracts.state.CustomerOrders;
+import io.orderflow.contracts.state.OrderView;
+import io.orderflow.contracts.state.StatusWindow;
+import io.orderflow.domain.Views;
+import io.orderflow.serde.AvroSerde;
+import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+import java.time.Duration;
+
+/**
+ * The CQRS read models, all folded from {@code order.status} with the functions in {@link Views}:
+ * {@code orders-view} (by orderId), {@code customer-orders-view} (re-keyed by customerId) and
+ * {@code order-analytics} (re-keyed by status, one-minute windows kept for a day).
+ */
+public final class ReadModelTopology {
+    public static final Duration ANALYTICS_WINDOW = Duration.ofMinutes(1);
+    public static final Duration ANALYTICS_RETENTION = Duration.ofDays(1);
+
+    private ReadModelTopology() {
+    }
+
+    public static void addTo(StreamsBuilder builder, SchemaRegistry registry) {
+        AvroSerde<OrderStatusChanged> statusSerde = new AvroSerde<>(OrderStatusChanged.class, registry);
+        KStream<String, OrderStatusChanged> status = builder.stream(Topics.ORDER_STATUS.name(),
+                Topics.ORDER_STATUS.consumed(registry));
+
+        status.groupByKey(Grouped.with("orders-view", Serdes.String(), statusSerde))
+                .aggregate(() -> null, (orderId, change, view) -> Views.order(view, change),
+                        Named.as("orders-view-fold"),
+                        Materialized.<String, OrderView, KeyValueStore<Bytes, byte[]>>as(StoreNames.ORDERS_VIEW)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(new AvroSerde<>(OrderView.class, registry)));
+
+        status.groupBy((orderId, change) -> change.getCustomerId(),
+                        Grouped.with("customer-orders-by-customer", Serdes.String(), statusSerde))
+                .aggregate(() -> null, (customerId, change, summary) -> Views.customer(summary, change),
+                        Named.as("customer-orders-view-fold"),
+                        Materialized.<String, CustomerOrders, KeyValueStore<Bytes, byte[]>>as(
+                                        StoreNames.CUSTOMER_ORDERS_VIEW)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(new AvroSerde<>(CustomerOrders.class, registry)));
+
+        status.groupBy((orderId, change) -> change.getStatus().name(),
+                        Grouped.with("order-analytics-by-status", Serdes.String(), statusSerde))
+                .windowedBy(TimeWindows.ofSizeWithNoGrace(ANALYTICS_WINDOW))
+                .aggregate(() -> null, (state, change, window) -> Views.window(window, change),
+                        Named.as("order-analytics-fold"),
+                        Materialized.<String, StatusWindow, WindowStore<Bytes, byte[]>>as(StoreNames.ORDER_ANALYTICS)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(new AvroSerde<>(StatusWindow.class, registry))
+                                .withRetention(ANALYTICS_RETENTION));
+    }
+}
