@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,6 +244,15 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     }
 
     private static String describe(IOException e) {
+        // The JDK client's ConnectException usually has no message; its cause says what happened.
+        if (e instanceof ConnectException) {
+            for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+                    return "unknown host";
+                }
+            }
+            return e.getMessage() != null ? "connection failed: " + e.getMessage() : "connection refused";
+        }
         String type = e.getClass().getSimpleName();
         return e.getMessage() == null ? type : type + ": " + e.getMessage();
     }

@@ -57,9 +57,8 @@ public final class LocalSchemaRegistry implements SchemaRegistry {
         Known known = byId.get(id);
         if (known == null) {
             throw new SchemaRegistryException("unknown schema id " + id + " in the local schema registry ("
-                    + URL_PREFIX + "): the record was written with a schema this process does not have; "
-                    + "ids here are derived from schema fingerprints, so the writer used a schema "
-                    + "that is neither an Orderflow contract nor registered in this JVM");
+                    + URL_PREFIX + "): it is neither one of this build's contracts nor a schema registered in "
+                    + "this JVM, so the record was written with another schema or is not Avro at all");
         }
         return known.schema;
     }
