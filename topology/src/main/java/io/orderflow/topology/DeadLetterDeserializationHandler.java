@@ -5,14 +5,12 @@ import io.orderflow.topology.ingress.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -45,20 +43,11 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                                 Exception exception) {
         log.warn("Unreadable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
                 deadLetterTopic, exception.toString());
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        put(headers, DeadLetters.TOPIC, record.topic());
-        put(headers, DeadLetters.PARTITION, Integer.toString(record.partition()));
-        put(headers, DeadLetters.OFFSET, Long.toString(record.offset()));
-        put(headers, DeadLetters.EXCEPTION, exception.getClass().getName());
-        put(headers, DeadLetters.MESSAGE, String.valueOf(exception.getMessage()));
-        put(headers, DeadLetters.REASON, Rejection.UNREADABLE);
+        Headers headers = DeadLetters.headers(record.headers(),
+                new DeadLetters.Source(record.topic(), record.partition(), record.offset()), Rejection.UNREADABLE,
+                exception.getClass().getName(), String.valueOf(exception.getMessage()));
         metrics.deadLettered(record.topic(), Rejection.UNREADABLE);
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), record.key(),
                 record.value(), headers)));
-    }
-
-    private static void put(Headers headers, String key, String value) {
-        headers.remove(key);
-        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
     }
 }

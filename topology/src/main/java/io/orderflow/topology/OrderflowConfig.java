@@ -1,7 +1,6 @@
 package io.orderflow.topology;
 
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -51,7 +50,7 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
         streams.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterDeserializationHandler.class.getName());
         streams.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueProcessingExceptionHandler.class.getName());
+                DeadLetterProcessingHandler.class.getName());
         // A changelog or repartition topic that an upstream change renamed would lose state silently.
         streams.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         return streams;

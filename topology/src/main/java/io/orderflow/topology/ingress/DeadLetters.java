@@ -53,19 +53,31 @@ public final class DeadLetters {
     /** A copy of {@code record} carrying the dead-letter headers and {@code value} as received. */
     public static <K> Record<K, Object> letter(Record<K, ?> record, Source source, byte[] value, String reason,
                                                String message) {
+        Headers headers = headers(record.headers(), source, reason, reason, message);
+        return new Record<K, Object>(record.key(), new DeadLetter(value), record.timestamp(), headers);
+    }
+
+    /**
+     * The headers of a dead letter: the original ones (less Orderflow's re-keying marks) plus where the record
+     * came from, the exception or rejection, the message and Orderflow's reason code.
+     */
+    public static Headers headers(Headers original, Source source, String reason, String exception,
+                                  String message) {
         Headers headers = new RecordHeaders();
-        for (var header : record.headers()) {
-            if (!header.key().startsWith("orderflow.source.")) {
-                headers.add(header);
+        if (original != null) {
+            for (var header : original) {
+                if (!header.key().startsWith("orderflow.source.")) {
+                    headers.add(header);
+                }
             }
         }
         put(headers, TOPIC, source.topic());
         put(headers, PARTITION, Integer.toString(source.partition()));
         put(headers, OFFSET, Long.toString(source.offset()));
-        put(headers, EXCEPTION, reason);
+        put(headers, EXCEPTION, exception);
         put(headers, MESSAGE, message);
         put(headers, REASON, reason);
-        return new Record<K, Object>(record.key(), new DeadLetter(value), record.timestamp(), headers);
+        return headers;
     }
 
     public static String header(Headers headers, String key) {
