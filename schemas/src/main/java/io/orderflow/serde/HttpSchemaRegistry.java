@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -49,6 +50,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> baseUrls;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int maxAttempts;
     private final Duration retryBackoff;
@@ -77,11 +79,12 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
             throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
         }
         this.baseUrls = baseUrls.stream().map(HttpSchemaRegistry::normalize).toList();
+        this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.maxAttempts = maxAttempts;
         this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
         this.client = HttpClient.newBuilder()
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
+                .connectTimeout(connectTimeout)
                 // The registry speaks HTTP/1.1; skipping the h2c upgrade avoids a wasted round trip.
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
@@ -169,8 +172,10 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
             HttpResponse<String> response;
             try {
                 response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (HttpConnectTimeoutException e) {
+                throw new Unreachable(baseUrl, what, "no connection within " + connectTimeout.toMillis() + " ms", e);
             } catch (HttpTimeoutException e) {
-                throw new Unreachable(baseUrl, what, "no answer within the timeout (" + e.getMessage() + ")", e);
+                throw new Unreachable(baseUrl, what, "no answer within " + requestTimeout.toMillis() + " ms", e);
             } catch (IOException e) {
                 throw new Unreachable(baseUrl, what, describe(e), e);
             } catch (InterruptedException e) {
@@ -186,7 +191,11 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
                 backoffMillis *= 2;
                 continue;
             }
-            throw new SchemaRegistryException(failure(status, response.body(), url, what, attempt));
+            String message = failure(status, response.body(), url, what, attempt);
+            // 40403 is the registry's own "schema not found"; a bare 404 more likely means a wrong URL.
+            throw status == 404 && errorCode(response.body()) == 40403
+                    ? new UnknownSchemaIdException(message)
+                    : new SchemaRegistryException(message);
         }
     }
 
@@ -201,6 +210,14 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         String retries = status >= 500 ? " after " + attempts + " attempt(s)" : "";
         return "schema registry at " + url + " failed " + what + retries + ": " + meaning
                 + " (HTTP " + status + errorDetail(body) + ")";
+    }
+
+    private static int errorCode(String body) {
+        try {
+            return JSON.readTree(body).path("error_code").asInt(-1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static String errorDetail(String body) {

@@ -33,7 +33,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * currency) belong to the domain layer, which rejects with a reason instead of dropping.
  *
  * <p>A record that cannot be read throws {@link InvalidRecordException} whose message names the
- * problem and the field. A failing schema registry throws {@link SchemaRegistryException}
+ * problem and the field; that includes a wire-format record whose schema id the registry does not
+ * know. A registry that cannot be reached or fails throws {@link SchemaRegistryException}
  * instead, because then the record may be fine. Thread-safe.
  */
 public final class IngressReader {
@@ -91,6 +92,8 @@ public final class IngressReader {
         if (value[0] == WireFormat.MAGIC_BYTE) {
             try {
                 return wire.deserialize(topic, value);
+            } catch (UnknownSchemaIdException e) {
+                throw new InvalidRecordException(e.getMessage(), e);
             } catch (SchemaRegistryException e) {
                 throw e;
             } catch (SerializationException e) {
@@ -123,6 +126,8 @@ public final class IngressReader {
             try {
                 next = parser.nextToken();
             } catch (JsonProcessingException e) {
+                // Unparseable text after the object is trailing content all the same; saying so
+                // helps more than Jackson's complaint about the token it could not read.
                 next = JsonToken.NOT_AVAILABLE;
             }
             if (next != null) {

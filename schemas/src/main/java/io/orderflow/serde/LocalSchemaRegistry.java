@@ -56,7 +56,7 @@ public final class LocalSchemaRegistry implements SchemaRegistry {
     public Schema schemaById(int id) {
         Known known = byId.get(id);
         if (known == null) {
-            throw new SchemaRegistryException("unknown schema id " + id + " in the local schema registry ("
+            throw new UnknownSchemaIdException("unknown schema id " + id + " in the local schema registry ("
                     + URL_PREFIX + "): it is neither one of this build's contracts nor a schema registered in "
                     + "this JVM, so the record was written with another schema or is not Avro at all");
         }

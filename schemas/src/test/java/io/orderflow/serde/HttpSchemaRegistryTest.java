@@ -2,6 +2,7 @@ package io.orderflow.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -114,7 +115,7 @@ class HttpSchemaRegistryTest {
         // Then
         assertThat(first).isEqualTo(SCHEMA).isSameAs(second);
         assertThat(requests).extracting(Request::method, Request::rawPath).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("GET", "/schemas/ids/5"));
+                tuple("GET", "/schemas/ids/5"));
     }
 
     @Test
@@ -140,8 +141,23 @@ class HttpSchemaRegistryTest {
                 .hasMessageContaining(url + "/schemas/ids/99")
                 .hasMessageContaining("schema id 99")
                 .hasMessageContaining("not found")
-                .hasMessageContaining("HTTP 404, error_code 40403: Schema not found");
+                .hasMessageContaining("HTTP 404, error_code 40403: Schema not found")
+                .isInstanceOf(UnknownSchemaIdException.class);
         assertThat(requests).hasSize(1);
+    }
+
+    @Test
+    void shouldNotTakeBare404ForUnknownSchemaWhenUrlPointsElsewhere() {
+        // Given a URL with a wrong path, where every request is a plain 404
+        behaviour = request -> new Response(404, "Not Found");
+        SchemaRegistry registry = client(url + "/wrong");
+
+        // When / Then
+        assertThatThrownBy(() -> registry.schemaById(99))
+                .isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(UnknownSchemaIdException.class)
+                .hasMessageContaining(url + "/wrong/schemas/ids/99")
+                .hasMessageContaining("HTTP 404, body: Not Found");
     }
 
     @Test
@@ -244,7 +260,7 @@ class HttpSchemaRegistryTest {
         // When / Then
         assertThatThrownBy(() -> registry.schemaById(3))
                 .isInstanceOf(SchemaRegistryException.class)
-                .hasMessageStartingWith("cannot reach schema registry at " + url + ": no answer within the timeout");
+                .hasMessageStartingWith("cannot reach schema registry at " + url + ": no answer within 300 ms");
     }
 
     @Test

@@ -10,10 +10,15 @@ import io.orderflow.contracts.OrderLine;
 import io.orderflow.contracts.OrderPlaced;
 import io.orderflow.contracts.StockAdjusted;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -266,13 +271,47 @@ class IngressReaderTest {
     void shouldRejectAsInvalidWhenWireFormatRecordIsCorrupt() {
         // Given a valid wire-format record with its last byte cut off
         byte[] bytes = new AvroSerde<>(OrderEvent.class, registry).serializer().serialize("order.events", Samples.orderPlaced());
-        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 1);
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 1);
 
         // When / Then
         assertThatThrownBy(() -> reader.orderEvent(truncated))
                 .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("topic 'order.events'")
                 .hasMessageContaining("truncated or corrupt");
+    }
+
+    @Test
+    void shouldRejectAsInvalidWhenWireFormatSchemaIdIsUnknown() {
+        // Given wire-format bytes whose schema id no registry handed out
+        byte[] unknownId = {0, 0x12, 0x34, 0x56, 0x78, 2, 'o', '1'};
+
+        // When / Then: a bad record, not a registry outage
+        assertThatThrownBy(() -> reader.orderEvent(unknownId))
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("unknown schema id " + 0x12345678);
+    }
+
+    @Test
+    void shouldPassRegistryFailureThroughWhenRegistryCannotAnswer() {
+        // Given a registry that is down
+        SchemaRegistry down = new SchemaRegistry() {
+            @Override
+            public int register(String subject, Schema schema) {
+                throw new SchemaRegistryException("cannot reach schema registry at http://registry:8081: connection refused");
+            }
+
+            @Override
+            public Schema schemaById(int id) {
+                throw new SchemaRegistryException("cannot reach schema registry at http://registry:8081: connection refused");
+            }
+        };
+        byte[] wire = new AvroSerde<>(OrderEvent.class, registry).serializer().serialize("order.events", Samples.orderPlaced());
+
+        // When / Then: the record may be fine, so it must not be reported as invalid
+        assertThatThrownBy(() -> new IngressReader(down).orderEvent(wire))
+                .isInstanceOf(SchemaRegistryException.class)
+                .isNotInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("cannot reach schema registry");
     }
 
     @Test
@@ -290,7 +329,7 @@ class IngressReaderTest {
                 IngressJson::write, reader::fundsDeposited);
     }
 
-    private <T extends org.apache.avro.specific.SpecificRecord> void assertSameFromBothFormats(
+    private <T extends SpecificRecord> void assertSameFromBothFormats(
             T record, Class<T> type, String topic, Function<T, byte[]> toJson, Function<byte[], T> read) {
         byte[] wire = new AvroSerde<>(type, registry).serializer().serialize(topic, record);
         assertThat(read.apply(toJson.apply(record))).isEqualTo(read.apply(wire)).isEqualTo(record);
@@ -305,8 +344,8 @@ class IngressReaderTest {
         String example = json(PLACED_EXAMPLE);
         String target = json(piece);
         assertThat(example).contains(target);
-        return example.replaceFirst(java.util.regex.Pattern.quote(target),
-                java.util.regex.Matcher.quoteReplacement(json(replacement)));
+        return example.replaceFirst(Pattern.quote(target),
+                Matcher.quoteReplacement(json(replacement)));
     }
 
     /** JSON written with single quotes, which reads better inside Java strings. */

@@ -1,0 +1,13 @@
+package io.orderflow.serde;
+
+/**
+ * The registry answered, and it has no schema with the id a record carries. Unlike an unreachable
+ * registry this says something about the record (written against another registry, or not Avro at
+ * all), so {@link IngressReader} reports it as an unreadable record rather than an outage.
+ */
+final class UnknownSchemaIdException extends SchemaRegistryException {
+
+    UnknownSchemaIdException(String message) {
+        super(message);
+    }
+}
