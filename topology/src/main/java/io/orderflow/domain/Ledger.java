@@ -20,6 +20,12 @@ import java.util.HashMap;
  * done, so a replayed command replies exactly as the first time and changes nothing.
  */
 public final class Ledger {
+    /**
+     * The most an account may hold, in minor units (10^15: ten trillion euros). Far above any real balance, and
+     * far enough below {@code Long.MAX_VALUE} that refunds of earlier captures can never overflow.
+     */
+    public static final long MAX_BALANCE = 1_000_000_000_000_000L;
+
     private Ledger() {
     }
 
@@ -43,11 +49,11 @@ public final class Ledger {
         Account next = account == null
                 ? new Account(deposit.getCustomerId(), deposit.getCurrency(), 0L, new HashMap<>(), 0L)
                 : Account.newBuilder(account).build();
-        try {
-            next.setBalance(Math.addExact(next.getBalance(), deposit.getAmount()));
-        } catch (ArithmeticException overflow) {
-            return LedgerStep.rejected(account, null, Rejection.INVALID, "balance would overflow");
+        if (deposit.getAmount() > MAX_BALANCE - next.getBalance()) {
+            return LedgerStep.rejected(account, null, Rejection.INVALID, "balance would exceed the maximum of "
+                    + MAX_BALANCE + " minor units");
         }
+        next.setBalance(next.getBalance() + deposit.getAmount());
         next.setVersion(next.getVersion() + 1);
         return new LedgerStep(next, null, null, null, true);
     }
@@ -132,7 +138,14 @@ public final class Ledger {
                 next.setBalance(next.getBalance() - amount);
             }
             case VOIDED -> next.getHolds().remove(command.getOrderId());
-            case REFUNDED -> next.setBalance(next.getBalance() + amount);
+            case REFUNDED -> {
+                try {
+                    next.setBalance(Math.addExact(next.getBalance(), amount));
+                } catch (ArithmeticException overflow) {
+                    // Unreachable through deposits (MAX_BALANCE), but a balance must never wrap negative.
+                    return LedgerStep.rejected(account, record, Rejection.INVALID, "balance would overflow");
+                }
+            }
             default -> throw new IllegalStateException("not a settlement: " + to);
         }
         next.setVersion(next.getVersion() + 1);

@@ -47,8 +47,10 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         }
         log.error("Processing {}-{}@{} in {} failed; record sent to {}", context.topic(), context.partition(),
                 context.offset(), context.processorNodeId(), deadLetterTopic, exception);
-        DeadLetters.Source source = new DeadLetters.Source(context.topic(), context.partition(), context.offset());
-        metrics.deadLettered(context.topic(), PROCESSING_ERROR);
+        // A re-keyed ingress record is named by its original coordinates, not the repartition topic's.
+        DeadLetters.Source source = DeadLetters.sourceOf(context.headers(),
+                new DeadLetters.Source(context.topic(), context.partition(), context.offset()));
+        metrics.deadLettered(source.topic(), PROCESSING_ERROR);
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, context.timestamp(),
                 context.sourceRawKey(), context.sourceRawValue(),
                 DeadLetters.headers(context.headers(), source, PROCESSING_ERROR, exception.getClass().getName(),

@@ -40,14 +40,19 @@ public final class DeadLetters {
 
     /** The original coordinates of the record being processed: from the re-keying headers, else its metadata. */
     public static Source sourceOf(ProcessorContext<?, ?> context, Headers headers) {
-        String topic = header(headers, SOURCE_TOPIC);
-        if (topic != null) {
-            return new Source(topic, Integer.parseInt(header(headers, SOURCE_PARTITION)),
-                    Long.parseLong(header(headers, SOURCE_OFFSET)));
-        }
         Optional<RecordMetadata> metadata = context.recordMetadata();
-        return metadata.map(m -> new Source(m.topic(), m.partition(), m.offset()))
-                .orElse(new Source("unknown", -1, -1));
+        return sourceOf(headers, metadata.map(m -> new Source(m.topic(), m.partition(), m.offset()))
+                .orElse(new Source("unknown", -1, -1)));
+    }
+
+    /** The original coordinates from the re-keying headers, else {@code here}. */
+    public static Source sourceOf(Headers headers, Source here) {
+        String topic = header(headers, SOURCE_TOPIC);
+        if (topic == null) {
+            return here;
+        }
+        return new Source(topic, Integer.parseInt(header(headers, SOURCE_PARTITION)),
+                Long.parseLong(header(headers, SOURCE_OFFSET)));
     }
 
     /** A copy of {@code record} carrying the dead-letter headers and {@code value} as received. */
