@@ -1,0 +1,276 @@
+package io.orderflow.app.demo;
+
+import io.orderflow.app.embedded.EmbeddedKafka;
+import io.orderflow.app.runtime.InstanceConfig;
+import io.orderflow.app.runtime.Lifecycle;
+import io.orderflow.app.runtime.OrderflowInstance;
+import io.orderflow.app.runtime.Ports;
+import io.orderflow.app.runtime.TopicSetup;
+import io.orderflow.contracts.FundsDeposited;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.StockAdjusted;
+import io.orderflow.serde.IngressJson;
+import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * {@code saga demo}: a real single-node Kafka, K Streams instances with their HTTP APIs, seeded data, sample
+ * orders, their outcome, and the commands to try more. Progress goes to stderr; results and the summary to stdout.
+ */
+public final class DemoRunner {
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+
+    public record Options(int orders, boolean exit, int instances, int kafkaPort, int httpPort, Path dataDir,
+                          String sagaTimeout) {
+    }
+
+    private final Options options;
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+    private final boolean interactive = System.console() != null;
+
+    public DemoRunner(Options options) {
+        this.options = options;
+    }
+
+    public int run() throws Exception {
+        Ports.requireFree(options.kafkaPort(), "--kafka-port");
+        for (int i = 0; i < options.instances(); i++) {
+            Ports.requireFree(options.httpPort() + i, "--http-port");
+        }
+        String runId = Long.toString(System.currentTimeMillis() % 46_656_000L / 1000, 36);
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            Path base = options.dataDir() != null ? Files.createDirectories(options.dataDir())
+                    : lifecycle.own(new TempDir(Files.createTempDirectory("orderflow-demo-"))).path();
+
+            progress("Starting Kafka (KRaft, single node) on localhost:" + options.kafkaPort() + " ...");
+            EmbeddedKafka kafka = lifecycle.own(EmbeddedKafka.builder().port(options.kafkaPort())
+                    .dataDir(base.resolve("kafka")).start());
+            String bootstrap = kafka.bootstrapServers();
+
+            Properties common = new Properties();
+            common.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            common.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
+            common.put(OrderflowConfig.SAGA_TIMEOUT, options.sagaTimeout());
+            common.put(InstanceConfig.PARTITIONS, "6");
+            common.put(InstanceConfig.REPLICATION_FACTOR, "1");
+            TopicSetup.ensure(common, Duration.ofSeconds(30));
+
+            List<OrderflowInstance> instances = new ArrayList<>();
+            for (int i = 0; i < options.instances(); i++) {
+                int port = options.httpPort() + i;
+                progress("Starting Orderflow instance " + (i + 1) + "/" + options.instances() + " (HTTP "
+                        + port + ") ...");
+                Properties props = new Properties();
+                props.putAll(common);
+                props.put(StreamsConfig.STATE_DIR_CONFIG, base.resolve("state-" + i).toString());
+                props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
+                props.put(InstanceConfig.ADVERTISED, "localhost:" + port);
+                if (options.instances() > 1) {
+                    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+                }
+                instances.add(lifecycle.own(OrderflowInstance.start(props, OrderflowMetrics.NONE, STARTUP)));
+            }
+
+            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, LocalSchemaRegistry.instance()));
+            DemoScenario scenario = new DemoScenario(runId, 42);
+            try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+                progress("Seeding stock (apple, pear, plum, 3 truffles) and funds (alice, erin, frank; bob 20.00 "
+                        + "EUR; carol in USD) ...");
+                for (StockAdjusted a : scenario.stock()) {
+                    producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), a.getSku(),
+                            IngressJson.write(a)));
+                }
+                for (FundsDeposited d : scenario.funds()) {
+                    producer.send(new ProducerRecord<>(Topics.PAYMENT_DEPOSITS.name(), d.getCustomerId(),
+                            IngressJson.write(d)));
+                }
+                producer.flush();
+                // Deposits and orders travel on different topics: wait until the seed is visible before ordering,
+                // or the first orders could meet an account that does not exist yet.
+                awaitSeeded(scenario);
+
+                progress("Placing " + options.orders() + " orders on " + Topics.ORDER_EVENTS + " ...");
+                for (int i = 1; i <= options.orders(); i++) {
+                    var order = scenario.order(i);
+                    tracker.track(order.getOrderId());
+                    producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
+                            IngressJson.write(order)));
+                    if (scenario.cancels(i)) {
+                        producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
+                                IngressJson.write(scenario.cancel(i))));
+                    }
+                }
+                producer.flush();
+            }
+
+            long started = System.nanoTime();
+            Duration bound = OrderflowConfig.parseDuration(options.sagaTimeout()).plusSeconds(60);
+            while (tracker.pending() > 0 && System.nanoTime() - started < bound.toNanos()) {
+                liveStatus(tracker, started);
+                Thread.sleep(500); // pacing the live status line; the loop condition is the bounded wait
+            }
+            liveStatus(tracker, started);
+            endLiveStatus();
+
+            printOutcomes(tracker);
+            long pending = tracker.pending();
+            if (options.exit()) {
+                out.println(summary(tracker));
+                out.flush();
+                return pending == 0 ? 0 : 1;
+            }
+            printTryIt(scenario, bootstrap);
+            lifecycle.awaitShutdown();
+            return 0;
+        }
+    }
+
+    private void awaitSeeded(DemoScenario scenario) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        List<String> paths = new ArrayList<>();
+        scenario.stock().forEach(a -> paths.add("/inventory/" + a.getSku()));
+        scenario.funds().forEach(d -> paths.add("/accounts/" + d.getCustomerId()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (String path : paths) {
+            while (status(client, path) != 200) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("seed data did not become visible at " + path + " within 60s");
+                }
+                Thread.sleep(100); // polling a condition with the deadline above
+            }
+        }
+    }
+
+    private int status(HttpClient client, String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + options.httpPort() + path))
+                    .timeout(Duration.ofSeconds(5)).GET().build();
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private void liveStatus(OutcomeTracker tracker, long startedNanos) {
+        double seconds = Math.max(0.001, (System.nanoTime() - startedNanos) / 1e9);
+        long done = tracker.placed() - tracker.pending();
+        String line = String.format("%d placed · %.1f orders/s · %d pending · %d confirmed · %d cancelled",
+                tracker.placed(), done / seconds, tracker.pending(), tracker.count(OrderStatus.CONFIRMED),
+                tracker.count(OrderStatus.CANCELLED));
+        if (interactive) {
+            err.print("\r" + line + "   ");
+        } else {
+            err.println(line);
+        }
+        err.flush();
+    }
+
+    private void endLiveStatus() {
+        if (interactive) {
+            err.println();
+        }
+    }
+
+    private void progress(String message) {
+        err.println(message);
+        err.flush();
+    }
+
+    private void printOutcomes(OutcomeTracker tracker) {
+        out.println();
+        out.println(String.format("%-34s %8s", "OUTCOME", "ORDERS"));
+        for (Map.Entry<String, Long> e : tracker.outcomes().entrySet()) {
+            out.println(String.format("%-34s %8d", e.getKey(), e.getValue()));
+        }
+        out.println(String.format("%-34s %8d", "total", tracker.placed()));
+        out.println();
+    }
+
+    private String summary(OutcomeTracker tracker) {
+        return "{\"placed\":" + tracker.placed()
+                + ",\"confirmed\":" + tracker.count(OrderStatus.CONFIRMED)
+                + ",\"cancelled\":" + tracker.count(OrderStatus.CANCELLED)
+                + ",\"pending\":" + tracker.pending()
+                + ",\"via\":\"topic\"}";
+    }
+
+    private void printTryIt(DemoScenario scenario, String bootstrap) {
+        String http = "localhost:" + options.httpPort();
+        String producer = "./saga console-producer --bootstrap-server " + bootstrap
+                + " --reader-property parse.key=true --reader-property 'key.separator=|' --topic ";
+        out.println("Orderflow is running. Kafka: " + bootstrap + "; HTTP: http://" + http
+                + (options.instances() > 1 ? " to " + (options.httpPort() + options.instances() - 1) : "") + ".");
+        out.println("Try it from another shell (in this directory):");
+        out.println();
+        out.println("  # place an order: key|JSON on order.events");
+        out.println("  echo 'o-try-1|{\"type\":\"OrderPlaced\",\"eventId\":\"try-1\",\"orderId\":\"o-try-1\","
+                + "\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"apple\",\"quantity\":2,"
+                + "\"unitPrice\":120}]}' | " + producer + Topics.ORDER_EVENTS);
+        out.println("  curl -s " + http + "/orders/o-try-1");
+        out.println();
+        out.println("  # stock and money");
+        out.println("  curl -s " + http + "/inventory/apple");
+        out.println("  curl -s " + http + "/accounts/alice");
+        out.println("  echo 'pear|{\"eventId\":\"try-a1\",\"sku\":\"pear\",\"delta\":50,\"reason\":\"restock\"}' | "
+                + producer + Topics.INVENTORY_ADJUSTMENTS);
+        out.println("  echo 'bob|{\"eventId\":\"try-d1\",\"customerId\":\"bob\",\"amount\":100000,\"currency\":\"EUR\"}' | "
+                + producer + Topics.PAYMENT_DEPOSITS);
+        out.println();
+        out.println("  # cancel the order (refund and restock if it was confirmed), then watch every status change");
+        out.println("  echo 'o-try-1|{\"type\":\"OrderCancelRequested\",\"eventId\":\"try-2\",\"orderId\":\"o-try-1\"}' | "
+                + producer + Topics.ORDER_EVENTS);
+        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.ORDER_STATUS
+                + " --from-beginning");
+        out.println("  curl -s " + http + "/orders/" + scenario.orderId(1));
+        out.println();
+        out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
+        out.flush();
+    }
+
+    /** A temporary directory deleted when closed. */
+    private record TempDir(Path path) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (Stream<Path> files = Files.walk(path)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

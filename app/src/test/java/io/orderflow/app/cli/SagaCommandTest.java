@@ -1,0 +1,86 @@
+package io.orderflow.app.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input on the command line gets one clear line and a non-zero exit code, never a stack trace. */
+class SagaCommandTest {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SagaCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldListEveryCommandWhenAskedForHelp() {
+        Result result = run("--help");
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).contains("demo", "run", "console-producer", "console-consumer");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenFlagIsUnknown() {
+        Result result = run("demo", "--ordres", "5");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("Unknown option").contains("'--ordres'").doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenOrdersIsNegative() {
+        Result result = run("demo", "--orders", "-1");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--orders must be between 0 and 1000000");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenOrdersIsNotANumber() {
+        Result result = run("demo", "--orders", "many");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--orders").contains("many");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenSagaTimeoutIsNotADuration() {
+        Result result = run("demo", "--saga-timeout", "soon");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--saga-timeout must be a duration");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenConfigFileIsMissing(@TempDir Path dir) {
+        Result result = run("run", "--config", dir.resolve("nope.properties").toString());
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("does not exist");
+    }
+
+    @Test
+    void shouldNameTheKeyWhenBootstrapServersIsMissing(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("instance.properties"), "http.port=8099\n");
+        Result result = run("run", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("bootstrap.servers is required").contains("ORDERFLOW_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void shouldRequireConfigWhenRunIsCalledWithoutIt() {
+        Result result = run("run");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--config");
+    }
+}
