@@ -46,8 +46,19 @@ public final class SagaRules {
         this.timeoutMillis = timeout.toMillis();
     }
 
-    /** A new order: PLACED then AWAITING with the fan-out, or PLACED then CANCELLED(INVALID_ORDER). */
+    /** {@link #place(String, OrderPlaced, long, long)} when the order is placed and processed at {@code now}. */
     public SagaStep place(String orderId, OrderPlaced placed, long now) {
+        return place(orderId, placed, now, now);
+    }
+
+    /**
+     * A new order: PLACED then AWAITING with the fan-out, or PLACED then CANCELLED(INVALID_ORDER).
+     *
+     * @param placedAt when the order was placed (the event's timestamp)
+     * @param now      when the saga processes it; the deadline runs from here, so a backlog processed late
+     *                 (after an outage, a replay) is not timed out for time it spent waiting in the topic
+     */
+    public SagaStep place(String orderId, OrderPlaced placed, long placedAt, long now) {
         List<SagaLine> lines = new ArrayList<>(placed.getLines().size());
         for (OrderLine line : placed.getLines()) {
             lines.add(new SagaLine(OrderLine.newBuilder(line).build(), LineStep.NONE));
@@ -61,7 +72,7 @@ public final class SagaRules {
                 .setStatus(OrderStatus.PLACED)
                 .setReason(null)
                 .setVersion(0)
-                .setPlacedAt(now)
+                .setPlacedAt(placedAt)
                 .setDeadline(now + timeoutMillis)
                 .setPayment(PaymentStep.NONE)
                 .setLines(lines)

@@ -4,7 +4,6 @@ import io.orderflow.app.runtime.InstanceConfig;
 import io.orderflow.app.runtime.Lifecycle;
 import io.orderflow.app.runtime.OrderflowInstance;
 import io.orderflow.app.runtime.TopicSetup;
-import io.orderflow.topology.OrderflowMetrics;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
         InstanceConfig.required(props, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         TopicSetup.ensure(props, Duration.ofSeconds(30));
         try (Lifecycle lifecycle = new Lifecycle()) {
-            OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, OrderflowMetrics.NONE, timeout));
+            OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, timeout));
             System.out.println("Orderflow instance running: HTTP on port " + instance.httpPort() + ", advertised as "
                     + instance.self().host() + ":" + instance.self().port() + ", Kafka at "
                     + props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ". Ctrl-C stops it.");

@@ -12,7 +12,6 @@ import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.LocalSchemaRegistry;
 import io.orderflow.topology.OrderflowConfig;
-import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -93,7 +92,7 @@ public final class DemoRunner {
                 if (options.instances() > 1) {
                     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
                 }
-                instances.add(lifecycle.own(OrderflowInstance.start(props, OrderflowMetrics.NONE, STARTUP)));
+                instances.add(lifecycle.own(OrderflowInstance.start(props, STARTUP)));
             }
 
             OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, LocalSchemaRegistry.instance()));

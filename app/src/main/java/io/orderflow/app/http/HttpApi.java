@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.orderflow.app.metrics.MicrometerMetrics;
 import io.orderflow.app.query.Lookup;
 import io.orderflow.app.query.QueryService;
 import io.orderflow.contracts.state.Account;
@@ -50,13 +51,16 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Starts the server; a port already taken fails with a message that says so. */
-    public static HttpApi start(String host, int port, QueryService queries, KafkaStreams streams) {
+    public static HttpApi start(String host, int port, QueryService queries, KafkaStreams streams,
+                                MicrometerMetrics metrics) {
         HttpApi[] holder = new HttpApi[1];
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.routes.get("/health", ctx -> holder[0].health(ctx));
             config.routes.get("/ready", ctx -> holder[0].ready(ctx));
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.scrape()));
             config.routes.get("/orders/{id}", ctx -> holder[0].lookup(ctx, "id", StoreNames.ORDERS_VIEW, "order",
                     (OrderView v) -> Representations.order(v)));
             config.routes.get("/inventory/{sku}", ctx -> holder[0].lookup(ctx, "sku", StoreNames.INVENTORY_STOCK,
@@ -95,10 +99,18 @@ public final class HttpApi implements AutoCloseable {
         json(ctx, 200, Map.of("status", "UP"));
     }
 
+    /** Ready = Kafka Streams RUNNING and every queryable store answering on this instance. */
     private void ready(Context ctx) {
         KafkaStreams.State state = streams.state();
-        boolean ready = state == KafkaStreams.State.RUNNING;
-        json(ctx, ready ? 200 : 503, Map.of("ready", ready, "streams", state.name()));
+        String problem = state == KafkaStreams.State.RUNNING ? queries.unqueryableStore() : "streams " + state;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", problem == null);
+        body.put("streams", state.name());
+        if (problem != null) {
+            body.put("reason", problem);
+            ctx.header("Retry-After", "1");
+        }
+        json(ctx, problem == null ? 200 : 503, body);
     }
 
     private <V> void lookup(Context ctx, String param, String store, String what, Function<V, Map<String, Object>> view)

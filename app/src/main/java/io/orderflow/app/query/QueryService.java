@@ -3,6 +3,10 @@ package io.orderflow.app.query;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import io.orderflow.topology.StoreNames;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.QueryResult;
@@ -10,6 +14,7 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.HostInfo;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,6 +32,22 @@ public final class QueryService {
 
     public HostInfo self() {
         return self;
+    }
+
+    /** Stores the HTTP API reads; readiness means each of them answers here. */
+    public static final List<String> QUERYABLE = List.of(StoreNames.ORDERS_VIEW, StoreNames.CUSTOMER_ORDERS_VIEW,
+            StoreNames.INVENTORY_STOCK, StoreNames.PAYMENT_ACCOUNTS);
+
+    /** The first queryable store that does not answer on this instance, with why; null when all do. */
+    public String unqueryableStore() {
+        for (String store : QUERYABLE) {
+            try {
+                streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()));
+            } catch (InvalidStateStoreException e) {
+                return store + " is not queryable yet: " + e.getMessage();
+            }
+        }
+        return null;
     }
 
     /** The value of {@code key} in {@code store}, a key-value store keyed by string. */

@@ -1,11 +1,12 @@
 package io.orderflow.app.runtime;
 
 import io.orderflow.app.http.HttpApi;
+import io.orderflow.app.metrics.MicrometerMetrics;
+import io.orderflow.app.metrics.PendingSagas;
 import io.orderflow.app.query.QueryService;
 import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.DeadLetterDeserializationHandler;
 import io.orderflow.topology.OrderflowConfig;
-import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.OrderflowTopology;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -15,6 +16,7 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -34,9 +36,12 @@ public final class OrderflowInstance implements AutoCloseable {
     private final HttpApi http;
     private final HostInfo self;
     private final SchemaRegistry registry;
+    private final MicrometerMetrics metrics;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private OrderflowInstance(KafkaStreams streams, HttpApi http, HostInfo self, SchemaRegistry registry) {
+    private OrderflowInstance(KafkaStreams streams, HttpApi http, HostInfo self, SchemaRegistry registry,
+                              MicrometerMetrics metrics) {
+        this.metrics = metrics;
         this.streams = streams;
         this.http = http;
         this.self = self;
@@ -47,7 +52,7 @@ public final class OrderflowInstance implements AutoCloseable {
      * Starts an instance from its properties ({@link InstanceConfig}); topics must exist. Waits up to
      * {@code startupTimeout} for RUNNING.
      */
-    public static OrderflowInstance start(Properties props, OrderflowMetrics metrics, Duration startupTimeout) {
+    public static OrderflowInstance start(Properties props, Duration startupTimeout) {
         OrderflowConfig config = OrderflowConfig.from(props);
         int httpPort = InstanceConfig.intValue(props, InstanceConfig.HTTP_PORT, 8080);
         String httpHost = props.getProperty(InstanceConfig.HTTP_HOST, "0.0.0.0");
@@ -56,12 +61,14 @@ public final class OrderflowInstance implements AutoCloseable {
         withDefaults.putIfAbsent(InstanceConfig.ADVERTISED, "localhost:" + httpPort);
         HostInfo self = HostInfo.buildFromEndpoint(withDefaults.getProperty(InstanceConfig.ADVERTISED));
         Properties streamsProps = OrderflowConfig.streamsProperties(withDefaults);
+        MicrometerMetrics metrics = new MicrometerMetrics();
         streamsProps.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
         InstanceConfig.required(streamsProps, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
 
         SchemaRegistry registry = SchemaRegistry.fromUrl(config.schemaRegistryUrl());
         Topology topology = OrderflowTopology.build(config, registry, metrics, streamsProps);
         KafkaStreams streams = new KafkaStreams(topology, streamsProps);
+        metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()));
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
         AtomicReference<String> startupFailure = new AtomicReference<>();
@@ -91,12 +98,13 @@ public final class OrderflowInstance implements AutoCloseable {
 
         HttpApi http;
         try {
-            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), streams);
+            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), streams, metrics);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);
+            metrics.close();
             throw e;
         }
-        OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry);
+        OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics);
         streams.start();
         try {
             if (!running.await(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -126,6 +134,10 @@ public final class OrderflowInstance implements AutoCloseable {
         return self;
     }
 
+    public MicrometerMetrics metrics() {
+        return metrics;
+    }
+
     public int httpPort() {
         return http.port();
     }
@@ -141,6 +153,7 @@ public final class OrderflowInstance implements AutoCloseable {
         } finally {
             streams.close(new KafkaStreams.CloseOptions().timeout(SHUTDOWN_TIMEOUT));
             registry.close();
+            metrics.close();
         }
     }
 

@@ -14,7 +14,6 @@ import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.LocalSchemaRegistry;
 import io.orderflow.topology.OrderflowConfig;
-import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,7 +59,7 @@ final class BrokerFixture {
 
     static OrderflowInstance start(Properties props) {
         TopicSetup.ensure(props, Duration.ofSeconds(30));
-        return OrderflowInstance.start(props, OrderflowMetrics.NONE, STARTUP);
+        return OrderflowInstance.start(props, STARTUP);
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrap) {

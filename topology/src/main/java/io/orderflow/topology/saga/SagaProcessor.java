@@ -42,6 +42,11 @@ import java.util.List;
  * all keyed by orderId; lets {@link SagaRules} decide; stores the state, keeps the deadline index and forwards
  * commands, status changes and dead letters. A wall-clock punctuator scans the deadline index — not the saga
  * store — for orders whose time is up.
+ *
+ * <p>Time: {@code placedAt} is the OrderPlaced record's timestamp (when the customer ordered); deadlines and
+ * {@code changedAt} use the stream thread's wall clock ({@code currentSystemTimeMs()}, which
+ * TopologyTestDriver lets tests drive), so orders read late from a backlog are not timed out for time they spent
+ * in the topic. Output records keep the input record's timestamp.
  */
 final class SagaProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(SagaProcessor.class);
@@ -89,14 +94,14 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
                 log.warn("Payment reply {} for unknown order {}", reply.getType(), record.key());
                 return;
             }
-            apply(state, rules.paymentReply(state, reply, record.timestamp()), record.timestamp());
+            apply(state, rules.paymentReply(state, reply, context.currentSystemTimeMs()), record.timestamp());
         } else if (value instanceof InventoryReply reply) {
             SagaState state = sagas.get(record.key());
             if (state == null) {
                 log.warn("Inventory reply {} for unknown order {}", reply.getType(), record.key());
                 return;
             }
-            apply(state, rules.inventoryReply(state, reply, record.timestamp()), record.timestamp());
+            apply(state, rules.inventoryReply(state, reply, context.currentSystemTimeMs()), record.timestamp());
         } else {
             throw new IllegalArgumentException("saga cannot handle " + value);
         }
@@ -135,13 +140,14 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
                 metrics.duplicate(source.topic());
                 return;
             }
-            apply(null, rules.place(orderId, placed, record.timestamp()), record.timestamp());
+            apply(null, rules.place(orderId, placed, record.timestamp(), context.currentSystemTimeMs()),
+                    record.timestamp());
         } else {
             if (state == null) {
                 deadLetter(record, source, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel");
                 return;
             }
-            apply(state, rules.cancel(state, record.timestamp()), record.timestamp());
+            apply(state, rules.cancel(state, context.currentSystemTimeMs()), record.timestamp());
         }
     }
 
@@ -154,9 +160,9 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
         boolean wasAwaiting = before != null && before.getStatus() == OrderStatus.AWAITING;
         boolean isAwaiting = after.getStatus() == OrderStatus.AWAITING;
         if (!wasAwaiting && isAwaiting) {
-            deadlines.put(deadlineKey(after.getDeadline(), after.getOrderId()), after.getOrderId());
+            deadlines.put(DeadlineIndex.key(after.getDeadline(), after.getOrderId()), after.getOrderId());
         } else if (wasAwaiting && !isAwaiting) {
-            deadlines.delete(deadlineKey(before.getDeadline(), before.getOrderId()));
+            deadlines.delete(DeadlineIndex.key(before.getDeadline(), before.getOrderId()));
         }
         for (PaymentCommand command : step.paymentCommands()) {
             context.forward(new Record<>(command.getCustomerId(), command, timestamp));
@@ -193,7 +199,7 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
 
     private void expireDeadlines(long now) {
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = deadlines.range("0", deadlineKey(now, "~"))) {
+        try (KeyValueIterator<String, String> it = deadlines.range("0", DeadlineIndex.dueBy(now))) {
             while (it.hasNext() && due.size() < MAX_DEADLINES_PER_SCAN) {
                 due.add(it.next());
             }
@@ -209,16 +215,11 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
             SagaStep step = rules.deadline(state, now);
             if (!step.changed()) {
                 // Index and state disagree only if the order left AWAITING without the entry being removed.
-                deadlines.delete(deadlineKey(state.getDeadline(), orderId));
+                deadlines.delete(DeadlineIndex.key(state.getDeadline(), orderId));
                 continue;
             }
             apply(state, step, now);
         }
-    }
-
-    /** Zero-padded so that the store's byte order is deadline order; '|' sorts after the digits. */
-    static String deadlineKey(long deadline, String orderId) {
-        return String.format("%013d|%s", deadline, orderId);
     }
 
     private void deadLetter(Record<String, Object> record, DeadLetters.Source source, byte[] raw, String reason,
