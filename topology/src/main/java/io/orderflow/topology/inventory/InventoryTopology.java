@@ -7,17 +7,13 @@ import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressReader;
 import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.EventDeduplicator;
-import io.orderflow.topology.Inputs;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.OrderflowMetrics;
-import io.orderflow.topology.Outputs;
+import io.orderflow.topology.ServiceTopology;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
-import io.orderflow.topology.ingress.IngressStreams;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -39,15 +35,8 @@ public final class InventoryTopology {
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
                              OrderflowMetrics metrics) {
         IngressReader reader = new IngressReader(registry);
-        KStream<String, Object> in = Inputs.of(NAME)
-                .add("inventory-adjustments", IngressStreams.keyed(builder, Topics.INVENTORY_ADJUSTMENTS, "inventory-adjustments",
-                        raw -> reader.stockAdjusted(raw).getSku()))
-                .add(builder, Topics.INVENTORY_COMMANDS, registry)
-                .stream();
-        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics), Named.as(NAME));
-        Outputs.of(out, NAME, registry)
-                .to(InventoryReply.class, Topics.INVENTORY_REPLIES)
-                .toDeadLettersAndClose();
+        ServiceTopology.addTo(builder, registry, NAME, Topics.INVENTORY_ADJUSTMENTS, raw -> reader.stockAdjusted(raw).getSku(),
+                Topics.INVENTORY_COMMANDS, InventoryReply.class, Topics.INVENTORY_REPLIES, new Supplier(config, registry, metrics));
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)

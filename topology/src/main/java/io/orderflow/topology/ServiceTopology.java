@@ -1,0 +1,38 @@
+package io.orderflow.topology;
+
+import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.ingress.IngressStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+
+import java.util.function.Function;
+
+/**
+ * Wiring shared by the payment ledger and inventory: an ingress topic (re-keyed when keyless) and a command topic
+ * into one {@link ServiceProcessor}, replies and dead letters out.
+ */
+public final class ServiceTopology {
+    private ServiceTopology() {
+    }
+
+    /**
+     * @param name  the topology's name, used to name every node
+     * @param idOf  the id in an ingress record's value, for keyless records
+     */
+    public static <C, R> void addTo(StreamsBuilder builder, SchemaRegistry registry, String name,
+                                    Topic<byte[]> ingress, Function<byte[], String> idOf, Topic<C> commands,
+                                    Class<R> replyType, Topic<R> replies,
+                                    ProcessorSupplier<String, Object, String, Object> processor) {
+        String ingressName = ingress.name().replace('.', '-');
+        KStream<String, Object> in = Inputs.of(name)
+                .add(ingressName, IngressStreams.keyed(builder, ingress, ingressName, idOf))
+                .add(builder, commands, registry)
+                .stream();
+        KStream<String, Object> out = in.process(processor, Named.as(name));
+        Outputs.of(out, name, registry)
+                .to(replyType, replies)
+                .toDeadLettersAndClose();
+    }
+}
