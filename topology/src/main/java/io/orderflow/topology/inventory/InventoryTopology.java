@@ -35,8 +35,10 @@ public final class InventoryTopology {
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
                              OrderflowMetrics metrics) {
         IngressReader reader = new IngressReader(registry);
-        ServiceTopology.addTo(builder, registry, NAME, Topics.INVENTORY_ADJUSTMENTS, raw -> reader.stockAdjusted(raw).getSku(),
-                Topics.INVENTORY_COMMANDS, InventoryReply.class, Topics.INVENTORY_REPLIES, new Supplier(config, registry, metrics));
+        ServiceTopology.addTo(builder, registry, NAME,
+                Topics.INVENTORY_ADJUSTMENTS, raw -> reader.stockAdjusted(raw).getSku(),
+                Topics.INVENTORY_COMMANDS, InventoryReply.class, Topics.INVENTORY_REPLIES,
+                new Supplier(config, registry, metrics));
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)

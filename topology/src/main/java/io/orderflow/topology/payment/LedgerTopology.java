@@ -35,8 +35,10 @@ public final class LedgerTopology {
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
                              OrderflowMetrics metrics) {
         IngressReader reader = new IngressReader(registry);
-        ServiceTopology.addTo(builder, registry, NAME, Topics.PAYMENT_DEPOSITS, raw -> reader.fundsDeposited(raw).getCustomerId(),
-                Topics.PAYMENT_COMMANDS, PaymentReply.class, Topics.PAYMENT_REPLIES, new Supplier(config, registry, metrics));
+        ServiceTopology.addTo(builder, registry, NAME,
+                Topics.PAYMENT_DEPOSITS, raw -> reader.fundsDeposited(raw).getCustomerId(),
+                Topics.PAYMENT_COMMANDS, PaymentReply.class, Topics.PAYMENT_REPLIES,
+                new Supplier(config, registry, metrics));
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
