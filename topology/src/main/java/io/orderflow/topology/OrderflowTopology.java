@@ -24,11 +24,17 @@ public final class OrderflowTopology {
      */
     public static Topology build(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
                                  Properties streamsProperties) {
+        return build(config, registry, metrics, OrderStatusListener.NONE, streamsProperties);
+    }
+
+    /** @param listener told of every status change once the orders-view has it (long-polling readers) */
+    public static Topology build(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
+                                 OrderStatusListener listener, Properties streamsProperties) {
         StreamsBuilder builder = new StreamsBuilder();
         SagaTopology.addTo(builder, config, registry, metrics);
         LedgerTopology.addTo(builder, config, registry, metrics);
         InventoryTopology.addTo(builder, config, registry, metrics);
-        ReadModelTopology.addTo(builder, registry);
+        ReadModelTopology.addTo(builder, registry, listener);
         return builder.build(streamsProperties);
     }
 }

@@ -3,14 +3,18 @@ package io.orderflow.app.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.orderflow.app.metrics.MicrometerMetrics;
 import io.orderflow.app.query.Lookup;
+import io.orderflow.app.query.OrderWaiters;
 import io.orderflow.app.query.QueryService;
 import io.orderflow.contracts.state.Account;
+import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Ids;
+import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -24,49 +28,66 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The read API over HTTP (JSON). Every instance serves every key: a key owned by another instance is fetched from
  * it, and the answer says which instance served it. While no owner is known (rebalancing, restoring) the answer is
- * 503 with {@code Retry-After}; an unknown key is 404; a malformed id is 400 naming the parameter.
+ * 503 with {@code Retry-After}, or with {@code allowStale=true} a standby's copy marked stale; an unknown key is
+ * 404; a malformed id or parameter is 400 naming it. {@code GET /orders/{id}?waitFor=…&timeout=…} long-polls.
  */
 public final class HttpApi implements AutoCloseable {
     static final String FORWARDED = "X-Orderflow-Forwarded";
     static final String SERVED_BY = "X-Orderflow-Served-By";
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final QueryService queries;
     private final KafkaStreams streams;
+    private final OrderWaiters waiters;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Javalin app;
+    private Javalin app;
 
-    private HttpApi(QueryService queries, KafkaStreams streams, Javalin app) {
+    private HttpApi(QueryService queries, KafkaStreams streams, OrderWaiters waiters) {
         this.queries = queries;
         this.streams = streams;
-        this.app = app;
+        this.waiters = waiters;
     }
 
-    /** Starts the server; a port already taken fails with a message that says so. */
+    /**
+     * Starts the server; a port already taken fails with a message that says so.
+     *
+     * @param extraRoutes more routes on the same server (the intake role), or none
+     */
     public static HttpApi start(String host, int port, QueryService queries, KafkaStreams streams,
-                                MicrometerMetrics metrics) {
-        HttpApi[] holder = new HttpApi[1];
+                                MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
+        HttpApi api = new HttpApi(queries, streams, waiters);
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.routes.get("/health", ctx -> holder[0].health(ctx));
-            config.routes.get("/ready", ctx -> holder[0].ready(ctx));
+            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
+            config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
-            config.routes.get("/orders/{id}", ctx -> holder[0].lookup(ctx, "id", StoreNames.ORDERS_VIEW, "order",
-                    (OrderView v) -> Representations.order(v)));
-            config.routes.get("/inventory/{sku}", ctx -> holder[0].lookup(ctx, "sku", StoreNames.INVENTORY_STOCK,
+            config.routes.get("/instances", api::instances);
+            config.routes.get("/orders/{id}", api::order);
+            config.routes.get("/customers/{customerId}/orders", ctx -> api.lookup(ctx, "customerId",
+                    StoreNames.CUSTOMER_ORDERS_VIEW, "customer",
+                    (CustomerOrders v) -> Representations.customer(v)));
+            config.routes.get("/inventory/{sku}", ctx -> api.lookup(ctx, "sku", StoreNames.INVENTORY_STOCK,
                     "sku", (Stock v) -> Representations.stock(v)));
-            config.routes.get("/accounts/{customerId}", ctx -> holder[0].lookup(ctx, "customerId",
+            config.routes.get("/accounts/{customerId}", ctx -> api.lookup(ctx, "customerId",
                     StoreNames.PAYMENT_ACCOUNTS, "account", (Account v) -> Representations.account(v)));
+            extraRoutes.accept(config);
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("HTTP {} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
@@ -76,9 +97,10 @@ public final class HttpApi implements AutoCloseable {
                     error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
                 }
             });
+            config.routes.error(405, "*", ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on "
+                    + ctx.path()));
         });
-        HttpApi api = new HttpApi(queries, streams, app);
-        holder[0] = api;
+        api.app = app;
         try {
             app.start(host, port);
         } catch (RuntimeException e) {
@@ -95,10 +117,6 @@ public final class HttpApi implements AutoCloseable {
         return app.port();
     }
 
-    private void health(Context ctx) {
-        json(ctx, 200, Map.of("status", "UP"));
-    }
-
     /** Ready = Kafka Streams RUNNING and every queryable store answering on this instance. */
     private void ready(Context ctx) {
         KafkaStreams.State state = streams.state();
@@ -113,6 +131,83 @@ public final class HttpApi implements AutoCloseable {
         json(ctx, problem == null ? 200 : 503, body);
     }
 
+    private void instances(Context ctx) {
+        json(ctx, 200, Map.of("instances", queries.instances()));
+    }
+
+    private void order(Context ctx) throws Exception {
+        String waitFor = ctx.queryParam("waitFor");
+        if (waitFor == null) {
+            lookup(ctx, "id", StoreNames.ORDERS_VIEW, "order", (OrderView v) -> Representations.order(v));
+            return;
+        }
+        OrderWaiters.Target target;
+        try {
+            target = OrderWaiters.Target.valueOf(waitFor.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, "waitFor must be CONFIRMED, CANCELLED or TERMINAL, was '" + waitFor + "'");
+            return;
+        }
+        Duration timeout;
+        try {
+            timeout = OrderflowConfig.parseDuration(ctx.queryParamAsClass("timeout", String.class).getOrDefault("5s"));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, "timeout must be a duration such as 5s or 500ms, was '" + ctx.queryParam("timeout") + "'");
+            return;
+        }
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_WAIT) > 0) {
+            error(ctx, 400, "timeout must be between 1ms and " + MAX_WAIT.toSeconds() + "s, was " + timeout);
+            return;
+        }
+        String orderId = ctx.pathParam("id");
+        String problem = Ids.problem("id", orderId);
+        if (problem != null) {
+            error(ctx, 400, problem);
+            return;
+        }
+        waitForOrder(ctx, orderId, target, timeout);
+    }
+
+    private void waitForOrder(Context ctx, String orderId, OrderWaiters.Target target, Duration timeout)
+            throws Exception {
+        // Register first, then read: a change landing between the two cannot be missed.
+        CompletableFuture<?> waiting = waiters.await(orderId, target, timeout);
+        Lookup<OrderView> now = queries.get(StoreNames.ORDERS_VIEW, orderId, allowStale(ctx));
+        if (now instanceof Lookup.Remote<OrderView> remote) {
+            waiting.cancel(false);
+            forward(ctx, remote.owner(), remote.standbys(), timeout.plusSeconds(2));
+            return;
+        }
+        if (now instanceof Lookup.Found<OrderView> found && target.reachedBy(found.value().getStatus())) {
+            waiting.cancel(false);
+            found(ctx, found, Representations::order);
+            return;
+        }
+        ctx.future(() -> waiting.handle((status, failure) -> {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
+                    : failure;
+            if (cause instanceof OrderWaiters.TooManyWaiters) {
+                ctx.header("Retry-After", "1");
+                error(ctx, 503, cause.getMessage());
+                return null;
+            }
+            Lookup<OrderView> latest = queries.get(StoreNames.ORDERS_VIEW, orderId, allowStale(ctx));
+            int code = cause instanceof TimeoutException ? 408 : 200;
+            if (latest instanceof Lookup.Found<OrderView> found) {
+                Map<String, Object> body = body(found, Representations::order);
+                if (code == 408) {
+                    body.put("waitTimedOut", true);
+                }
+                json(ctx, code, body);
+            } else if (latest instanceof Lookup.NotFound<OrderView>) {
+                error(ctx, code == 408 ? 404 : 503, "no order '" + orderId + "' after waiting " + timeout);
+            } else {
+                unavailable(ctx, "the order's owner moved while waiting");
+            }
+            return null;
+        }));
+    }
+
     private <V> void lookup(Context ctx, String param, String store, String what, Function<V, Map<String, Object>> view)
             throws IOException, InterruptedException {
         String key = ctx.pathParam(param);
@@ -121,41 +216,74 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, problem);
             return;
         }
-        Lookup<V> answer = queries.get(store, key);
+        Lookup<V> answer = queries.get(store, key, allowStale(ctx));
         if (answer instanceof Lookup.Found<V> found) {
-            Map<String, Object> body = new LinkedHashMap<>(view.apply(found.value()));
-            body.put("servedBy", found.servedBy());
-            ctx.header(SERVED_BY, found.servedBy());
-            json(ctx, 200, body);
+            found(ctx, found, view);
         } else if (answer instanceof Lookup.NotFound<V>) {
             error(ctx, 404, "no " + what + " '" + key + "'");
         } else if (answer instanceof Lookup.Unavailable<V> unavailable) {
-            unavailable(ctx, unavailable.reason());
+            if (allowStale(ctx) && !unavailable.standbys().isEmpty() && ctx.header(FORWARDED) == null) {
+                forward(ctx, unavailable.standbys().get(0), List.of(), Duration.ofSeconds(5));
+            } else {
+                unavailable(ctx, unavailable.reason());
+            }
         } else if (answer instanceof Lookup.Remote<V> remote) {
-            forward(ctx, remote.owner());
+            forward(ctx, remote.owner(), remote.standbys(), Duration.ofSeconds(5));
         }
     }
 
-    private void forward(Context ctx, HostInfo owner) throws IOException, InterruptedException {
+    private <V> void found(Context ctx, Lookup.Found<V> found, Function<V, Map<String, Object>> view) {
+        ctx.header(SERVED_BY, found.servedBy());
+        json(ctx, 200, body(found, view));
+    }
+
+    private static <V> Map<String, Object> body(Lookup.Found<V> found, Function<V, Map<String, Object>> view) {
+        Map<String, Object> body = new LinkedHashMap<>(view.apply(found.value()));
+        body.put("servedBy", found.servedBy());
+        if (found.stale()) {
+            body.put("stale", true);
+            body.put("lag", found.lag());
+        }
+        return body;
+    }
+
+    private static boolean allowStale(Context ctx) {
+        return "true".equalsIgnoreCase(ctx.queryParam("allowStale"));
+    }
+
+    /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */
+    private void forward(Context ctx, HostInfo owner, List<HostInfo> standbys, Duration timeout)
+            throws IOException, InterruptedException {
         if (ctx.header(FORWARDED) != null) {
             // The owner we were told about says it is not the owner: metadata is moving. Never bounce further.
             unavailable(ctx, "ownership is moving between instances");
             return;
         }
-        String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + ctx.path() + query);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, "1")
-                .GET().build();
-        HttpResponse<String> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            unavailable(ctx, "owner " + owner.host() + ":" + owner.port() + " did not answer: " + e.getMessage());
-            return;
+        List<HostInfo> candidates = new ArrayList<>();
+        candidates.add(owner);
+        if (allowStale(ctx)) {
+            candidates.addAll(standbys);
         }
-        response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
-        response.headers().firstValue(SERVED_BY).ifPresent(v -> ctx.header(SERVED_BY, v));
-        ctx.status(response.statusCode()).contentType("application/json").result(response.body());
+        String reason = null;
+        for (HostInfo host : candidates) {
+            String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+            URI uri = URI.create("http://" + host.host() + ":" + host.port() + ctx.path() + query);
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1").GET().build();
+            try {
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 503 && candidates.indexOf(host) < candidates.size() - 1) {
+                    reason = host + " answered 503";
+                    continue;
+                }
+                response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
+                response.headers().firstValue(SERVED_BY).ifPresent(v -> ctx.header(SERVED_BY, v));
+                ctx.status(response.statusCode()).contentType("application/json").result(response.body());
+                return;
+            } catch (IOException e) {
+                reason = "instance " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage();
+            }
+        }
+        unavailable(ctx, reason);
     }
 
     private static void unavailable(Context ctx, String reason) {
@@ -167,7 +295,7 @@ public final class HttpApi implements AutoCloseable {
         json(ctx, status, Map.of("error", message));
     }
 
-    private static void json(Context ctx, int status, Object body) {
+    static void json(Context ctx, int status, Object body) {
         try {
             ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {

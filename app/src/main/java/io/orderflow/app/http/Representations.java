@@ -2,6 +2,7 @@ package io.orderflow.app.http;
 
 import io.orderflow.contracts.OrderLine;
 import io.orderflow.contracts.state.Account;
+import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.StatusEntry;
 import io.orderflow.contracts.state.Stock;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The JSON shapes of the HTTP API (field names are the public contract in DESIGN.md), built from store values. */
 final class Representations {
@@ -47,6 +49,15 @@ final class Representations {
             history.add(h);
         }
         json.put("history", history);
+        return json;
+    }
+
+    static Map<String, Object> customer(CustomerOrders summary) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("customerId", summary.getCustomerId());
+        json.put("countsByStatus", new TreeMap<>(summary.getCountsByStatus()));
+        json.put("recentOrderIds", summary.getRecentOrderIds());
+        json.put("spent", new TreeMap<>(summary.getSpent()));
         return json;
     }
 

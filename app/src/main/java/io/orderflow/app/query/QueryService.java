@@ -50,41 +50,98 @@ public final class QueryService {
         return null;
     }
 
-    /** The value of {@code key} in {@code store}, a key-value store keyed by string. */
+    /** The value of {@code key} in {@code store} from its active copy, wherever that is. */
     public <V> Lookup<V> get(String store, String key) {
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            return new Lookup.Unavailable<>("instance is " + streams.state());
+        return get(store, key, false);
+    }
+
+    /**
+     * The value of {@code key} in {@code store}, a key-value store keyed by string. With {@code allowStale}, a
+     * standby copy on this instance answers when the active one cannot (marked stale, with its lag).
+     */
+    public <V> Lookup<V> get(String store, String key, boolean allowStale) {
+        if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
+            return new Lookup.Unavailable<>("instance is " + streams.state(), List.of());
         }
         KeyQueryMetadata metadata;
         try {
             metadata = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
         } catch (IllegalStateException e) {
-            return new Lookup.Unavailable<>("metadata not available: " + e.getMessage());
+            return new Lookup.Unavailable<>("metadata not available: " + e.getMessage(), List.of());
         }
-        // Checking for null alone is the classic bug: during a rebalance the answer is NOT_AVAILABLE, whose host
-        // is "unavailable:-1".
-        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)
-                || metadata.activeHost() == null || metadata.activeHost().port() < 0) {
-            return new Lookup.Unavailable<>("no active owner for the key right now (rebalancing)");
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            return new Lookup.Unavailable<>("no owner for the key right now (rebalancing)", List.of());
         }
-        if (!metadata.activeHost().equals(self)) {
-            return new Lookup.Remote<>(metadata.activeHost());
+        List<HostInfo> standbys = metadata.standbyHosts().stream()
+                .filter(h -> h.port() >= 0 && !h.equals(self)).toList();
+        boolean activeKnown = metadata.activeHost() != null && metadata.activeHost().port() >= 0;
+        boolean standbyHere = metadata.standbyHosts().contains(self);
+        if (activeKnown && metadata.activeHost().equals(self)) {
+            Lookup<V> active = local(store, key, metadata.partition(), true);
+            if (active instanceof Lookup.Unavailable<V> && allowStale && standbyHere) {
+                return local(store, key, metadata.partition(), false);
+            }
+            return active instanceof Lookup.Unavailable<V> u ? new Lookup.Unavailable<>(u.reason(), standbys) : active;
         }
-        int partition = metadata.partition();
+        if (allowStale && standbyHere) {
+            Lookup<V> standby = local(store, key, metadata.partition(), false);
+            if (!(standby instanceof Lookup.Unavailable<V>)) {
+                return standby;
+            }
+        }
+        if (!activeKnown) {
+            // Checking for null alone is the classic bug: the host of an unknown owner is "unavailable:-1".
+            return new Lookup.Unavailable<>("no active owner for the key right now (rebalancing)", standbys);
+        }
+        return new Lookup.Remote<>(metadata.activeHost(), standbys);
+    }
+
+    private <V> Lookup<V> local(String store, String key, int partition, boolean active) {
         StateQueryRequest<V> request = StateQueryRequest.inStore(store)
                 .withQuery(KeyQuery.<String, V>withKey(key))
                 .withPartitions(Set.of(partition));
+        if (active) {
+            request = request.requireActive();
+        }
         StateQueryResult<V> result = streams.query(request);
         QueryResult<V> partitionResult = result.getPartitionResults().get(partition);
         if (partitionResult == null) {
-            return new Lookup.Unavailable<>("partition " + partition + " of " + store + " is not here any more");
+            return new Lookup.Unavailable<>("partition " + partition + " of " + store + " is not here", List.of());
         }
         if (partitionResult.isFailure()) {
             FailureReason reason = partitionResult.getFailureReason();
             return new Lookup.Unavailable<>(store + " partition " + partition + ": " + reason + " "
-                    + partitionResult.getFailureMessage());
+                    + partitionResult.getFailureMessage(), List.of());
         }
         V value = partitionResult.getResult();
-        return value == null ? new Lookup.NotFound<>() : new Lookup.Found<>(value, self.host() + ":" + self.port());
+        if (value == null) {
+            return new Lookup.NotFound<>();
+        }
+        long lag = active ? 0 : lag(store, partition);
+        return new Lookup.Found<>(value, self.host() + ":" + self.port(), !active, lag);
+    }
+
+    private long lag(String store, int partition) {
+        try {
+            var lags = streams.allLocalStorePartitionLags().get(store);
+            return lags == null || lags.get(partition) == null ? -1 : lags.get(partition).offsetLag();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Every instance of this application with the partitions it hosts, active and standby. */
+    public List<InstanceInfo> instances() {
+        return streams.metadataForAllStreamsClients().stream()
+                .map(m -> new InstanceInfo(m.hostInfo().host() + ":" + m.hostInfo().port(),
+                        m.hostInfo().equals(self),
+                        m.topicPartitions().stream().map(Object::toString).sorted().toList(),
+                        m.standbyTopicPartitions().stream().map(Object::toString).sorted().toList()))
+                .sorted(java.util.Comparator.comparing(InstanceInfo::host))
+                .toList();
+    }
+
+    /** One instance as {@code GET /instances} shows it. */
+    public record InstanceInfo(String host, boolean self, List<String> active, List<String> standby) {
     }
 }

@@ -3,7 +3,9 @@ package io.orderflow.app.runtime;
 import io.orderflow.app.http.HttpApi;
 import io.orderflow.app.metrics.MicrometerMetrics;
 import io.orderflow.app.metrics.PendingSagas;
+import io.orderflow.app.query.OrderWaiters;
 import io.orderflow.app.query.QueryService;
+import io.javalin.config.JavalinConfig;
 import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.DeadLetterDeserializationHandler;
 import io.orderflow.topology.OrderflowConfig;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class OrderflowInstance implements AutoCloseable {
     public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** Long-polling readers one instance holds at most; more get 503. */
+    public static final int MAX_WAITERS = 10_000;
     private static final Logger log = LoggerFactory.getLogger(OrderflowInstance.class);
 
     private final KafkaStreams streams;
@@ -37,11 +42,13 @@ public final class OrderflowInstance implements AutoCloseable {
     private final HostInfo self;
     private final SchemaRegistry registry;
     private final MicrometerMetrics metrics;
+    private final OrderWaiters waiters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrderflowInstance(KafkaStreams streams, HttpApi http, HostInfo self, SchemaRegistry registry,
-                              MicrometerMetrics metrics) {
+                              MicrometerMetrics metrics, OrderWaiters waiters) {
         this.metrics = metrics;
+        this.waiters = waiters;
         this.streams = streams;
         this.http = http;
         this.self = self;
@@ -53,12 +60,21 @@ public final class OrderflowInstance implements AutoCloseable {
      * {@code startupTimeout} for RUNNING.
      */
     public static OrderflowInstance start(Properties props, Duration startupTimeout) {
+        return start(props, startupTimeout, config -> { });
+    }
+
+    /** @param extraRoutes more HTTP routes on the instance's server (the intake role) */
+    public static OrderflowInstance start(Properties props, Duration startupTimeout,
+                                          Consumer<JavalinConfig> extraRoutes) {
         OrderflowConfig config = OrderflowConfig.from(props);
         int httpPort = InstanceConfig.intValue(props, InstanceConfig.HTTP_PORT, 8080);
         String httpHost = props.getProperty(InstanceConfig.HTTP_HOST, "0.0.0.0");
         Properties withDefaults = new Properties();
         withDefaults.putAll(props);
         withDefaults.putIfAbsent(InstanceConfig.ADVERTISED, "localhost:" + httpPort);
+        // A standby per store lets another instance take over (and serve allowStale reads) without a full
+        // restore; with a single instance Kafka Streams simply assigns none.
+        withDefaults.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
         HostInfo self = HostInfo.buildFromEndpoint(withDefaults.getProperty(InstanceConfig.ADVERTISED));
         Properties streamsProps = OrderflowConfig.streamsProperties(withDefaults);
         MicrometerMetrics metrics = new MicrometerMetrics();
@@ -66,7 +82,8 @@ public final class OrderflowInstance implements AutoCloseable {
         InstanceConfig.required(streamsProps, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
 
         SchemaRegistry registry = SchemaRegistry.fromUrl(config.schemaRegistryUrl());
-        Topology topology = OrderflowTopology.build(config, registry, metrics, streamsProps);
+        OrderWaiters waiters = new OrderWaiters(MAX_WAITERS);
+        Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, streamsProps);
         KafkaStreams streams = new KafkaStreams(topology, streamsProps);
         metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()));
         CountDownLatch running = new CountDownLatch(1);
@@ -98,13 +115,14 @@ public final class OrderflowInstance implements AutoCloseable {
 
         HttpApi http;
         try {
-            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), streams, metrics);
+            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), streams, metrics, waiters,
+                    extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);
             metrics.close();
             throw e;
         }
-        OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics);
+        OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics, waiters);
         streams.start();
         try {
             if (!running.await(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -132,6 +150,11 @@ public final class OrderflowInstance implements AutoCloseable {
 
     public HostInfo self() {
         return self;
+    }
+
+    /** Long-polling readers currently waiting on this instance. */
+    public int waiting() {
+        return waiters.size();
     }
 
     public MicrometerMetrics metrics() {

@@ -7,6 +7,7 @@ import io.orderflow.contracts.state.StatusWindow;
 import io.orderflow.domain.Views;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.OrderStatusListener;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -35,6 +36,11 @@ public final class ReadModelTopology {
     }
 
     public static void addTo(StreamsBuilder builder, SchemaRegistry registry) {
+        addTo(builder, registry, OrderStatusListener.NONE);
+    }
+
+    /** @param listener told of each status change after {@code orders-view} has it (added after the folds) */
+    public static void addTo(StreamsBuilder builder, SchemaRegistry registry, OrderStatusListener listener) {
         AvroSerde<OrderStatusChanged> statusSerde = new AvroSerde<>(OrderStatusChanged.class, registry);
         KStream<String, OrderStatusChanged> status = builder.stream(Topics.ORDER_STATUS.name(),
                 Topics.ORDER_STATUS.consumed(registry));
@@ -64,5 +70,8 @@ public final class ReadModelTopology {
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(new AvroSerde<>(StatusWindow.class, registry))
                                 .withRetention(ANALYTICS_RETENTION));
+
+        // Children run in the order they were added: the fold above has updated orders-view by now.
+        status.foreach((orderId, change) -> listener.statusChanged(change), Named.as("order-status-listener"));
     }
 }
