@@ -5,7 +5,7 @@ package io.orderflow.serde;
  * registry this says something about the record (written against another registry, or not Avro at
  * all), so {@link IngressReader} reports it as an unreadable record rather than an outage.
  */
-final class UnknownSchemaIdException extends SchemaRegistryException {
+public final class UnknownSchemaIdException extends SchemaRegistryException {
 
     UnknownSchemaIdException(String message) {
         super(message);

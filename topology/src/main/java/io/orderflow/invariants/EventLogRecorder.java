@@ -11,6 +11,8 @@ import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressReader;
 import io.orderflow.serde.InvalidRecordException;
 import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.serde.SchemaRegistryException;
+import io.orderflow.serde.UnknownSchemaIdException;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
@@ -135,6 +137,13 @@ public final class EventLogRecorder {
         }
         try {
             return deserializer.deserialize(at.topic(), value);
+        } catch (SchemaRegistryException e) {
+            if (!(e instanceof UnknownSchemaIdException)) {
+                // An unreachable registry says nothing about the record: fail rather than count it unreadable.
+                throw e;
+            }
+            log.addUnreadableOutput(at, key, e.getMessage());
+            return null;
         } catch (RuntimeException e) {
             log.addUnreadableOutput(at, key, e.getMessage());
             return null;

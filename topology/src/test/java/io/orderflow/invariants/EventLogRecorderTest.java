@@ -79,4 +79,30 @@ class EventLogRecorderTest {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void shouldFailInsteadOfCountingUnreadableWhenTheRegistryIsUnreachable() {
+        // Given a registry that fails like an unreachable HTTP registry does (a stand-in: no server runs here)
+        io.orderflow.serde.SchemaRegistry unreachable = new io.orderflow.serde.SchemaRegistry() {
+            @Override
+            public int register(String subject, org.apache.avro.Schema schema) {
+                throw new io.orderflow.serde.SchemaRegistryException("cannot reach schema registry at http://x");
+            }
+
+            @Override
+            public org.apache.avro.Schema schemaById(int id) {
+                throw new io.orderflow.serde.SchemaRegistryException("cannot reach schema registry at http://x");
+            }
+        };
+        EventLog log = new EventLog();
+        EventLogRecorder recorder = new EventLogRecorder(log, unreachable);
+        byte[] wire = {0, 0, 0, 0, 42, 2, 3};
+
+        // When / Then
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> recorder.record(Topics.ORDER_STATUS.name(), 0, 0,
+                        "o1", wire, null))
+                .isInstanceOf(io.orderflow.serde.SchemaRegistryException.class)
+                .hasMessageContaining("cannot reach");
+        org.assertj.core.api.Assertions.assertThat(log.unreadableOutputs()).isEmpty();
+    }
 }
