@@ -1,6 +1,8 @@
 package io.orderflow.app.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -50,6 +52,8 @@ public final class HttpApi implements AutoCloseable {
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Long>> LONGS = new TypeReference<>() { };
 
     private final QueryService queries;
     private final KafkaStreams streams;
@@ -80,6 +84,8 @@ public final class HttpApi implements AutoCloseable {
                     .result(metrics.scrape()));
             config.routes.get("/instances", api::instances);
             config.routes.get("/orders/{id}", api::order);
+            config.routes.get("/inventory", api::inventoryRange);
+            config.routes.get("/analytics/orders", api::analytics);
             config.routes.get("/customers/{customerId}/orders", ctx -> api.lookup(ctx, "customerId",
                     StoreNames.CUSTOMER_ORDERS_VIEW, "customer",
                     (CustomerOrders v) -> Representations.customer(v)));
@@ -133,6 +139,132 @@ public final class HttpApi implements AutoCloseable {
 
     private void instances(Context ctx) {
         json(ctx, 200, Map.of("instances", queries.instances()));
+    }
+
+    /**
+     * A page of stock over every instance, in sku order: each instance answers for its own partitions
+     * ({@code scope=local}), this one merges. If any instance cannot answer, 503 — never a silently short page.
+     */
+    private void inventoryRange(Context ctx) throws InterruptedException {
+        String from = ctx.queryParam("from");
+        if (from != null && Ids.problem("from", from) != null) {
+            error(ctx, 400, Ids.problem("from", from));
+            return;
+        }
+        Integer limit = intParam(ctx, "limit", 100, 1, 1000);
+        if (limit == null) {
+            return;
+        }
+        var local = queries.<Stock>localRange(StoreNames.INVENTORY_STOCK, from, limit + 1);
+        if (local == null) {
+            unavailable(ctx, "a partition of " + StoreNames.INVENTORY_STOCK + " on this instance is not queryable");
+            return;
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        local.forEach(kv -> items.add(Representations.stock(kv.value)));
+        if (!"local".equals(ctx.queryParam("scope"))) {
+            String query = "/inventory?scope=local&limit=" + (limit + 1) + (from == null ? "" : "&from=" + from);
+            for (HostInfo host : queries.otherHosts(StoreNames.INVENTORY_STOCK)) {
+                JsonNode page = gather(ctx, host, query);
+                if (page == null) {
+                    return;
+                }
+                page.get("items").forEach(item -> items.add(JSON.convertValue(item, MAP)));
+            }
+        }
+        items.sort(java.util.Comparator.comparing(item -> (String) item.get("sku")));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", items.size() > limit ? items.subList(0, limit) : items);
+        body.put("next", items.size() > limit ? items.get(limit).get("sku") : null);
+        json(ctx, 200, body);
+    }
+
+    /** Orders entering each status in the windows of the last {@code window} (default 1m), over every instance. */
+    private void analytics(Context ctx) throws InterruptedException {
+        Duration window;
+        try {
+            window = OrderflowConfig.parseDuration(ctx.queryParamAsClass("window", String.class).getOrDefault("1m"));
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, "window must be a duration such as 1m, 15m or 24h, was '" + ctx.queryParam("window") + "'");
+            return;
+        }
+        if (window.compareTo(Duration.ofMinutes(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
+            error(ctx, 400, "window must be between 1m and 24h (the retention), was " + window);
+            return;
+        }
+        java.time.Instant to = java.time.Instant.now();
+        java.time.Instant from = to.minus(window);
+        Map<String, Map<String, Object>> statuses = new java.util.TreeMap<>();
+        for (var entry : queries.<io.orderflow.contracts.state.StatusWindow>localWindows(StoreNames.ORDER_ANALYTICS,
+                from, to)) {
+            add(statuses, entry.key.key(), entry.value.getCount(), entry.value.getAmounts());
+        }
+        if (!"local".equals(ctx.queryParam("scope"))) {
+            for (HostInfo host : queries.otherHosts(StoreNames.ORDER_ANALYTICS)) {
+                JsonNode other = gather(ctx, host, "/analytics/orders?scope=local&window=" + window.toSeconds() + "s");
+                if (other == null) {
+                    return;
+                }
+                other.get("statuses").fields().forEachRemaining(e -> add(statuses, e.getKey(),
+                        e.getValue().get("count").asLong(), JSON.convertValue(e.getValue().get("amounts"), LONGS)));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("window", window.toString());
+        body.put("from", from.toString());
+        body.put("to", to.toString());
+        body.put("statuses", statuses);
+        json(ctx, 200, body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void add(Map<String, Map<String, Object>> statuses, String status, long count,
+                            Map<String, Long> amounts) {
+        Map<String, Object> totals = statuses.computeIfAbsent(status, k -> {
+            Map<String, Object> fresh = new LinkedHashMap<>();
+            fresh.put("count", 0L);
+            fresh.put("amounts", new java.util.TreeMap<String, Long>());
+            return fresh;
+        });
+        totals.put("count", (Long) totals.get("count") + count);
+        amounts.forEach((currency, amount) ->
+                ((Map<String, Long>) totals.get("amounts")).merge(currency, amount, Long::sum));
+    }
+
+    /** Another instance's local part of a scatter-gather; null (and a 503 sent) when it cannot answer. */
+    private JsonNode gather(Context ctx, HostInfo host, String pathAndQuery) throws InterruptedException {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                unavailable(ctx, "instance " + host.host() + ":" + host.port() + " answered "
+                        + response.statusCode());
+                return null;
+            }
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            unavailable(ctx, "instance " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** An integer query parameter within bounds, or null after answering 400 naming it. */
+    private static Integer intParam(Context ctx, String name, int fallback, int min, int max) {
+        String text = ctx.queryParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        error(ctx, 400, name + " must be an integer from " + min + " to " + max + ", was '" + text + "'");
+        return null;
     }
 
     private void order(Context ctx) throws Exception {

@@ -3,6 +3,11 @@ package io.orderflow.app.query;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.query.RangeQuery;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -14,6 +19,9 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.state.HostInfo;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 
@@ -130,6 +138,49 @@ public final class QueryService {
         }
     }
 
+    /** The other instances hosting {@code store}, to gather a range from; empty when this is the only one. */
+    public List<HostInfo> otherHosts(String store) {
+        return streams.streamsMetadataForStore(store).stream().map(m -> m.hostInfo())
+                .filter(h -> !h.equals(self) && h.port() >= 0).distinct().toList();
+    }
+
+    /**
+     * The first {@code limit} entries at or after {@code from} (null: from the start) of this instance's active
+     * partitions of {@code store}, in key order; null when a partition is not queryable right now.
+     */
+    public <V> List<KeyValue<String, V>> localRange(String store, String from, int limit) {
+        StateQueryRequest<KeyValueIterator<String, V>> request = StateQueryRequest.inStore(store)
+                .withQuery(from == null ? RangeQuery.<String, V>withNoBounds() : RangeQuery.<String, V>withLowerBound(from))
+                .requireActive();
+        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(request);
+        List<KeyValue<String, V>> entries = new ArrayList<>();
+        for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure()) {
+                return null;
+            }
+            try (KeyValueIterator<String, V> it = partition.getResult()) {
+                int taken = 0;
+                while (it.hasNext() && taken < limit) {
+                    entries.add(it.next());
+                    taken++;
+                }
+            }
+        }
+        entries.sort(Comparator.comparing(kv -> kv.key));
+        return entries.size() > limit ? new ArrayList<>(entries.subList(0, limit)) : entries;
+    }
+
+    /** Every window of {@code store} on this instance's active partitions overlapping [from, to]. */
+    public <V> List<KeyValue<Windowed<String>, V>> localWindows(String store, Instant from, Instant to) {
+        ReadOnlyWindowStore<String, V> windows = streams.store(StoreQueryParameters.fromNameAndType(store,
+                QueryableStoreTypes.<String, V>windowStore()));
+        List<KeyValue<Windowed<String>, V>> entries = new ArrayList<>();
+        try (KeyValueIterator<Windowed<String>, V> it = windows.fetchAll(from, to)) {
+            it.forEachRemaining(entries::add);
+        }
+        return entries;
+    }
+
     /** Every instance of this application with the partitions it hosts, active and standby. */
     public List<InstanceInfo> instances() {
         return streams.metadataForAllStreamsClients().stream()
@@ -137,7 +188,7 @@ public final class QueryService {
                         m.hostInfo().equals(self),
                         m.topicPartitions().stream().map(Object::toString).sorted().toList(),
                         m.standbyTopicPartitions().stream().map(Object::toString).sorted().toList()))
-                .sorted(java.util.Comparator.comparing(InstanceInfo::host))
+                .sorted(Comparator.comparing(InstanceInfo::host))
                 .toList();
     }
 

@@ -132,7 +132,40 @@ class QueryApiIntegrationTest {
     }
 
     @Test
+    void shouldPageThroughInventoryInSkuOrderAndCountOrdersPerStatus() throws Exception {
+        // Given a few skus
+        for (String sku : List.of("rng-a", "rng-b", "rng-c", "rng-d", "rng-e")) {
+            BrokerFixture.adjust(producer, sku, 5);
+        }
+        producer.flush();
+        for (String sku : List.of("rng-a", "rng-b", "rng-c", "rng-d", "rng-e")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> get("/inventory/" + sku).statusCode() == 200);
+        }
+
+        // When
+        HttpResponse<String> first = get("/inventory?from=rng-a&limit=2");
+        HttpResponse<String> second = get("/inventory?from=rng-c&limit=2");
+
+        // Then
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("\"sku\":\"rng-a\"", "\"sku\":\"rng-b\"", "\"next\":\"rng-c\"")
+                .doesNotContain("rng-c\",\"onHand");
+        assertThat(second.body()).contains("\"sku\":\"rng-c\"", "\"sku\":\"rng-d\"", "\"next\":\"rng-e\"");
+        String orderId = "an-" + UUID.randomUUID().toString().substring(0, 8);
+        BrokerFixture.place(producer, orderId, "alice", new OrderLine("apple", 1, 100L));
+        producer.flush();
+        assertThat(get("/orders/" + orderId + "?waitFor=TERMINAL&timeout=20s").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/analytics/orders?window=5m").body()
+                .contains("\"CONFIRMED\":{\"count\":"));
+    }
+
+    @Test
     void shouldAnswer400NamingTheParameterWhenInputIsMalformed() throws Exception {
+        assertThat(get("/inventory?limit=0").body()).contains("limit");
+        assertThat(get("/inventory?limit=lots").statusCode()).isEqualTo(400);
+        assertThat(get("/inventory?from=bad%20sku").statusCode()).isEqualTo(400);
+        assertThat(get("/analytics/orders?window=10s").statusCode()).isEqualTo(400);
+        assertThat(get("/analytics/orders?window=often").body()).contains("window");
         assertThat(get("/orders/o1?waitFor=SOON").statusCode()).isEqualTo(400);
         assertThat(get("/orders/o1?waitFor=SOON").body()).contains("waitFor");
         assertThat(get("/orders/o1?waitFor=TERMINAL&timeout=forever").body()).contains("timeout");
