@@ -155,6 +155,9 @@ public final class QueryService {
         StateQueryResult<KeyValueIterator<String, V>> result = streams.query(request);
         List<KeyValue<String, V>> entries = new ArrayList<>();
         for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure() && partition.getFailureReason() == FailureReason.NOT_ACTIVE) {
+                continue; // a standby copy here: its active owner answers for it
+            }
             if (partition.isFailure()) {
                 return null;
             }

@@ -1,0 +1,240 @@
+package io.orderflow.intake;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.orderflow.contracts.OrderCancelRequested;
+import io.orderflow.contracts.OrderEvent;
+import io.orderflow.contracts.OrderLine;
+import io.orderflow.contracts.OrderPlaced;
+import io.orderflow.domain.Ids;
+import io.orderflow.domain.OrderValidation;
+import io.orderflow.serde.IngressJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Order intake without HTTP: validates a request with the saga's own rules, then writes the order and its
+ * {@code order.events} event (an outbox row, turned into a Kafka record by Debezium's EventRouter) in one PostgreSQL
+ * transaction. An Idempotency-Key is unique per customer: a repeat gets the first answer and writes nothing, even when
+ * the repeats race. Thread-safe; {@link #close()} releases the connection pool.
+ */
+public final class IntakeService implements AutoCloseable {
+    /** Routes the outbox rows to {@code order.events} in Debezium's EventRouter ({@code aggregatetype}). */
+    public static final String AGGREGATE_TYPE = "order";
+    public static final String ORDER_PLACED = "OrderPlaced";
+    public static final String ORDER_CANCEL_REQUESTED = "OrderCancelRequested";
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+
+    private static final Logger log = LoggerFactory.getLogger(IntakeService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HikariDataSource pool;
+    private final OrderStore store;
+
+    private IntakeService(HikariDataSource pool, OutboxMode outboxMode) {
+        this.pool = pool;
+        this.store = new OrderStore(pool, outboxMode);
+    }
+
+    /**
+     * Connects to the database of {@code config} and migrates its schema. Fails with an {@link IllegalStateException}
+     * naming the URL (never the password) when the database cannot be reached or migrated.
+     */
+    public static IntakeService start(IntakeConfig config) {
+        IntakeService service = new IntakeService(Database.open(config), config.outboxMode());
+        log.info("Order intake connected to {} (pool {}, outbox mode {})", config.redactedUrl(), config.poolSize(),
+                config.outboxMode());
+        return service;
+    }
+
+    /**
+     * Places an order, or answers a repeat of an earlier request of the same customer with the same key.
+     *
+     * @throws ValidationException           the key or the order breaks a rule (the message names the field)
+     * @throws IdempotencyConflictException  the customer used this key for a different request
+     * @throws DatabaseUnavailableException  PostgreSQL cannot be reached; retrying with the same key is safe
+     */
+    public OrderAccepted placeOrder(String idempotencyKey, PlaceOrderRequest request) {
+        requireValidKey(idempotencyKey);
+        OrderPlaced placed = toOrderPlaced(request);
+        String orderId = newOrderId();
+        UUID eventId = UUID.randomUUID();
+        String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, placed)));
+        String fingerprint = fingerprint(placeRequest(placed));
+        OrderStore.Answer answer = store.placeOrder(
+                new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
+                new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
+                        OrderValidation.total(placed.getLines()), linesJson(placed.getLines())),
+                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload));
+        if (answer.replayed()) {
+            requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
+            log.debug("Idempotency-Key '{}' of customer {} replayed: order {}", idempotencyKey,
+                    placed.getCustomerId(), answer.orderId());
+        } else {
+            log.debug("Order {} placed for customer {} ({} lines), event {}", orderId, placed.getCustomerId(),
+                    placed.getLines().size(), eventId);
+        }
+        return new OrderAccepted(answer.orderId(), answer.status(), answer.replayed());
+    }
+
+    /**
+     * Requests the cancellation of an order: writes an {@code OrderCancelRequested} event; the saga decides what it
+     * means (compensate, refund, or nothing for an order already cancelled). With a key, a repeat gets the first answer
+     * and writes nothing; without one, every call writes an event, and the saga ignores all but the first (a cancel
+     * of an order already compensating or cancelled changes nothing).
+     *
+     * @throws ValidationException           a malformed order id or key
+     * @throws NotFoundException             the intake never accepted this order
+     * @throws IdempotencyConflictException  the order's customer used this key for a different request
+     * @throws DatabaseUnavailableException  PostgreSQL cannot be reached
+     */
+    public OrderAccepted cancelOrder(String orderId, String idempotencyKey) {
+        String problem = Ids.problem("orderId", orderId);
+        if (problem != null) {
+            throw new ValidationException(problem);
+        }
+        if (idempotencyKey != null) {
+            requireValidKey(idempotencyKey);
+        }
+        UUID eventId = UUID.randomUUID();
+        String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, new OrderCancelRequested())));
+        String fingerprint = fingerprint(List.of(ORDER_CANCEL_REQUESTED, orderId));
+        OrderStore.Answer answer = store.requestCancel(orderId, idempotencyKey, fingerprint,
+                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload))
+                .orElseThrow(() -> new NotFoundException("no order '" + orderId + "'"));
+        if (answer.replayed()) {
+            requireSameRequest(answer, fingerprint, idempotencyKey, "the customer of order " + orderId);
+        } else {
+            log.debug("Cancellation of order {} requested, event {}", orderId, eventId);
+        }
+        return new OrderAccepted(answer.orderId(), answer.status(), answer.replayed());
+    }
+
+    /**
+     * Deletes outbox rows older than {@code age}, for {@link OutboxMode#KEEP}; pick an age well beyond the connector's
+     * lag. Returns how many rows were deleted.
+     */
+    public int purgeOutbox(Duration age) {
+        if (age == null || age.isNegative()) {
+            throw new IllegalArgumentException("age must be >= 0, was " + age);
+        }
+        int purged = store.purgeOutbox(Instant.now().minus(age));
+        log.debug("Purged {} outbox rows older than {}", purged, age);
+        return purged;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** The request as the saga will see it, checked with the saga's own rules. */
+    static OrderPlaced toOrderPlaced(PlaceOrderRequest request) {
+        if (request == null) {
+            throw new ValidationException("the order is missing");
+        }
+        String customer = Ids.problem("customerId", request.customerId());
+        if (customer != null) {
+            throw new ValidationException(customer);
+        }
+        if (request.lines() == null) {
+            throw new ValidationException("lines is missing");
+        }
+        List<OrderLine> lines = new ArrayList<>(request.lines().size());
+        for (int i = 0; i < request.lines().size(); i++) {
+            PlaceOrderRequest.Line line = request.lines().get(i);
+            if (line == null) {
+                throw new ValidationException("lines[" + i + "] is missing");
+            }
+            lines.add(new OrderLine(line.sku(), line.quantity(), line.unitPrice()));
+        }
+        OrderPlaced placed = new OrderPlaced(request.customerId(), request.currency(), lines);
+        String problem = OrderValidation.problem(placed);
+        if (problem != null) {
+            throw new ValidationException(problem);
+        }
+        return placed;
+    }
+
+    static void requireValidKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new ValidationException("Idempotency-Key is required");
+        }
+        if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+            throw new ValidationException("Idempotency-Key must be at most " + MAX_IDEMPOTENCY_KEY_LENGTH
+                    + " characters, was " + key.length());
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new ValidationException("Idempotency-Key must be printable ASCII characters; character "
+                        + (i + 1) + " is U+" + String.format("%04X", (int) c));
+            }
+        }
+        if (key.isBlank()) {
+            throw new ValidationException("Idempotency-Key must not be blank");
+        }
+    }
+
+    private static void requireSameRequest(OrderStore.Answer stored, String fingerprint, String key, String owner) {
+        if (!stored.fingerprint().equals(fingerprint)) {
+            throw new IdempotencyConflictException("Idempotency-Key '" + key + "' was already used by " + owner
+                    + " for a different request (answered with order " + stored.orderId()
+                    + "); send a new key for a new request");
+        }
+    }
+
+    private static String newOrderId() {
+        return "o-" + UUID.randomUUID();
+    }
+
+    private static List<Object> placeRequest(OrderPlaced placed) {
+        List<Object> lines = new ArrayList<>();
+        for (OrderLine line : placed.getLines()) {
+            lines.add(List.of(line.getSku(), line.getQuantity(), line.getUnitPrice()));
+        }
+        return List.of(ORDER_PLACED, placed.getCustomerId(), placed.getCurrency(), lines);
+    }
+
+    private static String linesJson(List<OrderLine> lines) {
+        List<Map<String, Object>> json = new ArrayList<>(lines.size());
+        for (OrderLine line : lines) {
+            json.add(Map.of("sku", line.getSku(), "quantity", line.getQuantity(), "unitPrice", line.getUnitPrice()));
+        }
+        return json(json);
+    }
+
+    /** SHA-256 of the request's canonical JSON: equal requests, equal fingerprints. */
+    private static String fingerprint(Object canonical) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha.digest(json(canonical).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    private static String json(byte[] utf8) {
+        return new String(utf8, StandardCharsets.UTF_8);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
+    }
+}

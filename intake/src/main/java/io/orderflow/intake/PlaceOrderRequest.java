@@ -1,0 +1,14 @@
+package io.orderflow.intake;
+
+import java.util.List;
+
+/**
+ * An order as a client submits it: who, in which currency, and the lines. Money is in minor units (1250 = 12.50 EUR).
+ * Checked by {@link IntakeService#placeOrder} with the same rules the saga applies.
+ */
+public record PlaceOrderRequest(String customerId, String currency, List<Line> lines) {
+
+    /** One line: a sku once per order, a quantity &gt; 0 and a unit price &ge; 0 in minor units. */
+    public record Line(String sku, int quantity, long unitPrice) {
+    }
+}

@@ -1,0 +1,116 @@
+package io.orderflow.intake.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.orderflow.intake.DatabaseUnavailableException;
+import io.orderflow.intake.IdempotencyConflictException;
+import io.orderflow.intake.IntakeService;
+import io.orderflow.intake.NotFoundException;
+import io.orderflow.intake.OrderAccepted;
+import io.orderflow.intake.ValidationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The intake's HTTP endpoints, mounted on any Javalin server with {@link #register}:
+ *
+ * <ul>
+ *   <li>{@code POST /orders} with header {@code Idempotency-Key} and body
+ *       {@code {"customerId":"c1","currency":"EUR","lines":[{"sku":"s1","quantity":2,"unitPrice":1250}]}}:
+ *       202 {@code {"orderId":"…","status":"PLACED"}} with {@code Location: /orders/<id>}; a repeat of the same request
+ *       with the same key gets the first answer and {@code Idempotent-Replay: true}.</li>
+ *   <li>{@code POST /orders/{id}/cancel}, {@code Idempotency-Key} optional: 202
+ *       {@code {"orderId":"…","status":"CANCEL_REQUESTED"}}; 404 for an order the intake never accepted.</li>
+ * </ul>
+ *
+ * Bad input is 400 with {@code {"error": "…"}} naming the field; a key reused for a different request is 422; an
+ * unreachable database is 503 with {@code Retry-After}. Errors are answered here, not by server-wide exception
+ * handlers, so mounting these routes changes nothing else on the server.
+ */
+public final class IntakeRoutes {
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    public static final String IDEMPOTENT_REPLAY = "Idempotent-Replay";
+
+    private static final Logger log = LoggerFactory.getLogger(IntakeRoutes.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RETRY_AFTER_SECONDS = "1";
+
+    private final IntakeService service;
+
+    private IntakeRoutes(IntakeService service) {
+        this.service = service;
+    }
+
+    /** Adds {@code POST /orders} and {@code POST /orders/{id}/cancel} to the server being configured. */
+    public static void register(JavalinConfig config, IntakeService service) {
+        IntakeRoutes routes = new IntakeRoutes(service);
+        config.routes.post("/orders", routes::placeOrder);
+        config.routes.post("/orders/{id}/cancel", routes::cancelOrder);
+    }
+
+    private void placeOrder(Context ctx) {
+        answer(ctx, () -> {
+            String key = ctx.header(IDEMPOTENCY_KEY);
+            if (key == null || key.isEmpty()) {
+                throw new ValidationException(IDEMPOTENCY_KEY + " header is required");
+            }
+            return service.placeOrder(key, OrderRequestJson.parse(ctx.bodyAsBytes()));
+        });
+    }
+
+    private void cancelOrder(Context ctx) {
+        answer(ctx, () -> {
+            String key = ctx.header(IDEMPOTENCY_KEY);
+            return service.cancelOrder(ctx.pathParam("id"), key == null || key.isEmpty() ? null : key);
+        });
+    }
+
+    private static void answer(Context ctx, Supplier<OrderAccepted> call) {
+        try {
+            OrderAccepted accepted = call.get();
+            ctx.header("Location", "/orders/" + accepted.orderId());
+            if (accepted.replayed()) {
+                ctx.header(IDEMPOTENT_REPLAY, "true");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("orderId", accepted.orderId());
+            body.put("status", accepted.status());
+            json(ctx, 202, body);
+        } catch (ValidationException e) {
+            error(ctx, 400, e.getMessage());
+        } catch (NotFoundException e) {
+            error(ctx, 404, e.getMessage());
+        } catch (IdempotencyConflictException e) {
+            error(ctx, 422, e.getMessage());
+        } catch (DatabaseUnavailableException e) {
+            log.warn("HTTP {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.header("Retry-After", RETRY_AFTER_SECONDS);
+            error(ctx, 503, "the order database is unavailable; retry later with the same " + IDEMPOTENCY_KEY);
+        } catch (HttpResponseException e) {
+            // Javalin's own answers (e.g. 413 for a body over the size limit) stay Javalin's.
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("HTTP {} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        json(ctx, status, Map.of("error", message));
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        try {
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON", e);
+        }
+    }
+}
