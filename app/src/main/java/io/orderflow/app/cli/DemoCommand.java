@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a whole Orderflow on this machine — a real single-node Kafka (KRaft), the Streams",
-                "instance(s) and the HTTP API — seed stock and funds, place sample orders, show their outcome,",
-                "and print the commands to produce more events and query state. Stays up until Ctrl-C."})
+        description = {"Start a whole Orderflow on this machine — a real single-node Kafka (KRaft), PostgreSQL,",
+                "Kafka Connect with Debezium's outbox connector, the Streams instance(s) and the HTTP API (queries",
+                "and the intake) — seed stock and funds, place sample orders through POST /orders, show their",
+                "outcome, and print the commands to produce more events and query state. Stays up until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "20", paramLabel = "N",
             description = "sample orders to place (default ${DEFAULT-VALUE})")
@@ -40,6 +41,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "how long an order waits for replies before it is compensated (default ${DEFAULT-VALUE})")
     String sagaTimeout;
 
+    @Option(names = "--via", defaultValue = "outbox", paramLabel = "outbox|topic",
+            description = "how sample orders enter: POST /orders through PostgreSQL, Debezium and Kafka Connect "
+                    + "(outbox, the default), or written straight to order.events (topic)")
+    String via;
+
     @Override
     public Integer call() throws Exception {
         if (orders < 0 || orders > 1_000_000) {
@@ -55,8 +61,13 @@ final class DemoCommand implements Callable<Integer> {
                     + " instances");
         }
         Durations.parse("--saga-timeout", sagaTimeout);
+        DemoRunner.Via path = switch (via) {
+            case "outbox" -> DemoRunner.Via.OUTBOX;
+            case "topic" -> DemoRunner.Via.TOPIC;
+            default -> throw new IllegalArgumentException("--via must be outbox or topic, was '" + via + "'");
+        };
         return new DemoRunner(new DemoRunner.Options(orders, exit, instances, kafkaPort, httpPort, dataDir,
-                sagaTimeout)).run();
+                sagaTimeout, path)).run();
     }
 
     private static void checkPort(String flag, int port) {

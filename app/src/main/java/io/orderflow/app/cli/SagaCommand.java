@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 /** The {@code saga} command line: one command per way to use Orderflow. */
 @Command(name = "saga", mixinStandardHelpOptions = true, version = "Orderflow 0.1.0 (Kafka 4.3.1)",
         description = "Orders, payments and inventory kept consistent on Kafka Streams with exactly-once sagas.",
-        subcommands = {DemoCommand.class, RunCommand.class, ConsoleProducerCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, IntakeCommand.class, ConsoleProducerCommand.class,
                 ConsoleConsumerCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class SagaCommand implements Runnable {
     /** Exit code for bad flags or bad configuration. */

@@ -1,6 +1,11 @@
 package io.orderflow.app.demo;
 
+import io.orderflow.app.embedded.EmbeddedConnect;
 import io.orderflow.app.embedded.EmbeddedKafka;
+import io.orderflow.app.embedded.LocalPostgres;
+import io.orderflow.intake.IntakeConfig;
+import io.orderflow.intake.IntakeService;
+import io.orderflow.intake.http.IntakeRoutes;
 import io.orderflow.app.runtime.InstanceConfig;
 import io.orderflow.app.runtime.Lifecycle;
 import io.orderflow.app.runtime.OrderflowInstance;
@@ -43,8 +48,11 @@ import java.util.stream.Stream;
 public final class DemoRunner {
     private static final Duration STARTUP = Duration.ofSeconds(120);
 
+    /** How sample orders enter: through the intake and the outbox (the default), or straight onto the topic. */
+    public enum Via { OUTBOX, TOPIC }
+
     public record Options(int orders, boolean exit, int instances, int kafkaPort, int httpPort, Path dataDir,
-                          String sagaTimeout) {
+                          String sagaTimeout, Via via) {
     }
 
     private final Options options;
@@ -79,6 +87,12 @@ public final class DemoRunner {
             common.put(InstanceConfig.REPLICATION_FACTOR, "1");
             TopicSetup.ensure(common, Duration.ofSeconds(30));
 
+            IntakeService intake = null;
+            if (options.via() == Via.OUTBOX) {
+                intake = lifecycle.own(startOutbox(lifecycle, base, bootstrap));
+            }
+            IntakeService intakeRole = intake;
+
             List<OrderflowInstance> instances = new ArrayList<>();
             for (int i = 0; i < options.instances(); i++) {
                 int port = options.httpPort() + i;
@@ -92,7 +106,10 @@ public final class DemoRunner {
                 if (options.instances() > 1) {
                     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
                 }
-                instances.add(lifecycle.own(OrderflowInstance.start(props, STARTUP)));
+                // The first instance also serves the intake, on the same HTTP port.
+                instances.add(lifecycle.own(i == 0 && intakeRole != null
+                        ? OrderflowInstance.start(props, STARTUP, config -> IntakeRoutes.register(config, intakeRole))
+                        : OrderflowInstance.start(props, STARTUP)));
             }
 
             OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, LocalSchemaRegistry.instance()));
@@ -113,18 +130,25 @@ public final class DemoRunner {
                 // or the first orders could meet an account that does not exist yet.
                 awaitSeeded(scenario);
 
-                progress("Placing " + options.orders() + " orders on " + Topics.ORDER_EVENTS + " ...");
-                for (int i = 1; i <= options.orders(); i++) {
-                    var order = scenario.order(i);
-                    tracker.track(order.getOrderId());
-                    producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
-                            IngressJson.write(order)));
-                    if (scenario.cancels(i)) {
+                if (options.via() == Via.OUTBOX) {
+                    progress("Placing " + options.orders() + " orders with POST /orders (PostgreSQL outbox -> "
+                            + "Debezium -> " + Topics.ORDER_EVENTS + ") ...");
+                    new IntakeClient("http://localhost:" + options.httpPort()).placeAll(scenario, options.orders(),
+                            tracker::track);
+                } else {
+                    progress("Placing " + options.orders() + " orders on " + Topics.ORDER_EVENTS + " ...");
+                    for (int i = 1; i <= options.orders(); i++) {
+                        var order = scenario.order(i);
+                        tracker.track(order.getOrderId());
                         producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
-                                IngressJson.write(scenario.cancel(i))));
+                                IngressJson.write(order)));
+                        if (scenario.cancels(i)) {
+                            producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
+                                    IngressJson.write(scenario.cancel(i))));
+                        }
                     }
+                    producer.flush();
                 }
-                producer.flush();
             }
 
             long started = System.nanoTime();
@@ -147,6 +171,32 @@ public final class DemoRunner {
             lifecycle.awaitShutdown();
             return 0;
         }
+    }
+
+    /** PostgreSQL with logical replication, the intake's schema, and Debezium's outbox connector on Connect. */
+    private IntakeService startOutbox(Lifecycle lifecycle, Path base, String bootstrap) {
+        Path connector = home().resolve("connectors/orders-outbox.json");
+        if (!java.nio.file.Files.isRegularFile(connector)) {
+            throw new IllegalStateException("cannot find " + connector + "; run ./saga from the repository, or use "
+                    + "--via topic");
+        }
+        progress("Starting PostgreSQL (embedded binaries, wal_level=logical) ...");
+        LocalPostgres postgres = lifecycle.own(LocalPostgres.builder().dataDir(base.resolve("postgres")).start());
+        Properties intakeProps = new Properties();
+        intakeProps.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
+        intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
+        intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
+        IntakeService intake = IntakeService.start(IntakeConfig.from(intakeProps));
+        progress("Starting Kafka Connect with Debezium's outbox connector ...");
+        EmbeddedConnect connect = lifecycle.own(EmbeddedConnect.builder(bootstrap).start());
+        String name = connect.registerConnector(connector, postgres.debeziumConnection());
+        connect.awaitRunning(name, Duration.ofSeconds(120));
+        return intake;
+    }
+
+    /** The repository root (set by the ./saga launcher), where connectors/ lives. */
+    private static Path home() {
+        return Path.of(System.getProperty("orderflow.home", "."));
     }
 
     private void awaitSeeded(DemoScenario scenario) throws InterruptedException {
@@ -227,7 +277,7 @@ public final class DemoRunner {
                 + ",\"confirmed\":" + tracker.count(OrderStatus.CONFIRMED)
                 + ",\"cancelled\":" + tracker.count(OrderStatus.CANCELLED)
                 + ",\"pending\":" + tracker.pending()
-                + ",\"via\":\"topic\"}";
+                + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
     }
 
     private void printTryIt(DemoScenario scenario, String bootstrap) {
@@ -238,6 +288,14 @@ public final class DemoRunner {
                 + (options.instances() > 1 ? " to " + (options.httpPort() + options.instances() - 1) : "") + ".");
         out.println("Try it from another shell (in this directory):");
         out.println();
+        if (options.via() == Via.OUTBOX) {
+            out.println("  # place an order through the intake (PostgreSQL outbox -> Debezium -> order.events)");
+            out.println("  curl -s -X POST " + http + "/orders -H 'Idempotency-Key: try-0' -H 'Content-Type: "
+                    + "application/json' -d '{\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":"
+                    + "\"pear\",\"quantity\":1,\"unitPrice\":95}]}'");
+            out.println("  curl -s '" + http + "/orders/<orderId from the answer>?waitFor=TERMINAL&timeout=5s'");
+            out.println();
+        }
         out.println("  # place an order: key|JSON on order.events");
         out.println("  echo 'o-try-1|{\"type\":\"OrderPlaced\",\"eventId\":\"try-1\",\"orderId\":\"o-try-1\","
                 + "\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"apple\",\"quantity\":2,"

@@ -1,0 +1,40 @@
+package io.orderflow.app.cli;
+
+import io.orderflow.app.http.IntakeServer;
+import io.orderflow.app.runtime.InstanceConfig;
+import io.orderflow.app.runtime.Lifecycle;
+import io.orderflow.intake.IntakeConfig;
+import io.orderflow.intake.IntakeService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+@Command(name = "intake", mixinStandardHelpOptions = true,
+        description = {"Run the order intake alone: POST /orders and POST /orders/{id}/cancel write the order and an",
+                "outbox row to PostgreSQL in one transaction; Debezium publishes the outbox to order.events.",
+                "Keys: intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password, intake.jdbc.pool.size,",
+                "intake.outbox.mode (delete|keep), http.port (default 8080), http.host. Environment variables",
+                "override them: ORDERFLOW_INTAKE_JDBC_URL, ORDERFLOW_HTTP_PORT, ..."})
+final class IntakeCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties props = InstanceConfig.load(config, System.getenv());
+        IntakeConfig intakeConfig = IntakeConfig.from(props);
+        int port = InstanceConfig.intValue(props, InstanceConfig.HTTP_PORT, 8080);
+        String host = props.getProperty(InstanceConfig.HTTP_HOST, "0.0.0.0");
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig));
+            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, intake));
+            System.out.println("Orderflow intake running: HTTP on port " + server.port() + ", PostgreSQL at "
+                    + intakeConfig.jdbcUrl() + ". Ctrl-C stops it.");
+            lifecycle.awaitShutdown();
+        }
+        return 0;
+    }
+}
