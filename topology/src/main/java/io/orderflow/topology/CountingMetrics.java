@@ -41,6 +41,11 @@ public final class CountingMetrics implements OrderflowMetrics {
     }
 
     @Override
+    public void outboxLag(long millis) {
+        add("outbox_lag");
+    }
+
+    @Override
     public void deadLettered(String topic, String reason) {
         add("dlq_records:" + topic);
         add("dlq_records:" + topic + ":" + reason);

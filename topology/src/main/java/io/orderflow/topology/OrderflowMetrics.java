@@ -34,6 +34,13 @@ public interface OrderflowMetrics {
     default void optimisticLockConflict() {
     }
 
+    /**
+     * An outbox event reached the saga, {@code millis} after its record's timestamp (Debezium's source time for the
+     * outbox row) ({@code outbox_lag_seconds}).
+     */
+    default void outboxLag(long millis) {
+    }
+
     /** A record went to the dead-letter topic ({@code dlq_records_total{topic}}). */
     default void deadLettered(String topic, String reason) {
     }

@@ -154,6 +154,7 @@ class IngressDeadLetterTopologyTest {
 
             // Then the second is recognised as a duplicate by the header id
             assertThat(d.statuses()).hasSize(3);
+            assertThat(d.metrics().count("outbox_lag")).isZero(); // no eventType header: not outbox CDC
             assertThat(d.metrics().count("idempotency_duplicates:order.events")).isEqualTo(1);
         }
     }

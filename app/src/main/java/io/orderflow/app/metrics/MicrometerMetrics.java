@@ -120,9 +120,9 @@ public final class MicrometerMetrics implements OrderflowMetrics {
         deadLetters(topic).increment();
     }
 
-    /** Records how long an outbox event took from its row's creation to the saga (used by the intake path). */
-    public void outboxLag(Duration lag) {
-        registry.timer("outbox.lag").record(lag);
+    @Override
+    public void outboxLag(long millis) {
+        registry.timer("outbox.lag").record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
     public void close() {

@@ -98,6 +98,7 @@ class OutboxEndToEndIntegrationTest {
                     assertThat(view.body()).containsAnyOf("\"status\":\"CONFIRMED\"", "\"status\":\"CANCELLED\"");
                 }
                 assertThat(get(base + "/orders/" + orderIds.get(9)).body()).contains("OUT_OF_STOCK");
+                assertThat(get(base + "/metrics").body()).containsPattern("outbox_lag_seconds_count [1-9]");
 
                 // And PostgreSQL, order.events and order.status agree: one event, one terminal status per order
                 Map<String, Integer> placedEvents = placedEventsByOrder(bootstrap);

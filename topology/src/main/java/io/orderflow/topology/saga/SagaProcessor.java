@@ -52,6 +52,8 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(SagaProcessor.class);
     /** Bound on the work one punctuation does, so a backlog of deadlines never stalls the stream thread. */
     private static final int MAX_DEADLINES_PER_SCAN = 10_000;
+    /** Header Debezium's outbox EventRouter sets from the row's {@code type}: marks a record as outbox CDC. */
+    static final String OUTBOX_EVENT_TYPE = "eventType";
 
     private final SagaRules rules;
     private final IngressReader reader;
@@ -133,6 +135,9 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
         if (eventId != null && !dedupe.firstTime(eventId, record.timestamp())) {
             metrics.duplicate(source.topic());
             return;
+        }
+        if (DeadLetters.header(record.headers(), OUTBOX_EVENT_TYPE) != null) {
+            metrics.outboxLag(context.currentSystemTimeMs() - record.timestamp());
         }
         SagaState state = sagas.get(orderId);
         if (event.getEvent() instanceof OrderPlaced placed) {
