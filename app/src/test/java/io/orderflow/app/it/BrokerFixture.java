@@ -36,13 +36,13 @@ import java.util.List;
 import java.util.Properties;
 
 /** Helpers for tests against a real broker: instances on ephemeral ports, JSON ingress, read_committed reads. */
-final class BrokerFixture {
-    static final Duration STARTUP = Duration.ofSeconds(90);
+public final class BrokerFixture {
+    public static final Duration STARTUP = Duration.ofSeconds(90);
 
     private BrokerFixture() {
     }
 
-    static Properties instanceProps(String bootstrap, Path stateDir, int partitions) {
+    public static Properties instanceProps(String bootstrap, Path stateDir, int partitions) {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -57,35 +57,40 @@ final class BrokerFixture {
         return props;
     }
 
-    static OrderflowInstance start(Properties props) {
+    public static OrderflowInstance start(Properties props) {
         TopicSetup.ensure(props, Duration.ofSeconds(30));
         return OrderflowInstance.start(props, STARTUP);
     }
 
-    static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    public static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    static void adjust(KafkaProducer<String, byte[]> producer, String sku, int delta) {
+    public static void adjust(KafkaProducer<String, byte[]> producer, String sku, int delta) {
         producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), sku,
                 IngressJson.write(new StockAdjusted("a-" + sku + "-" + delta, sku, delta, "restock", null))));
     }
 
-    static void deposit(KafkaProducer<String, byte[]> producer, String customer, long amount) {
+    public static void deposit(KafkaProducer<String, byte[]> producer, String customer, long amount) {
         producer.send(new ProducerRecord<>(Topics.PAYMENT_DEPOSITS.name(), customer,
                 IngressJson.write(new FundsDeposited("d-" + customer, customer, amount, "EUR"))));
     }
 
-    static void place(KafkaProducer<String, byte[]> producer, String orderId, String customer, OrderLine... lines) {
+    public static void place(KafkaProducer<String, byte[]> producer, String orderId, String customer, OrderLine... lines) {
         producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(
                 new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, "EUR", List.of(lines))))));
     }
 
+    public static void cancel(KafkaProducer<String, byte[]> producer, String orderId) {
+        producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(
+                new OrderEvent("c-" + orderId, orderId, new io.orderflow.contracts.OrderCancelRequested()))));
+    }
+
     /** A consumer of order.status from the beginning, read_committed: only what the saga committed. */
-    static KafkaConsumer<String, OrderStatusChanged> statusConsumer(String bootstrap) {
+    public static KafkaConsumer<String, OrderStatusChanged> statusConsumer(String bootstrap) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -100,7 +105,7 @@ final class BrokerFixture {
         return consumer;
     }
 
-    static List<OrderStatusChanged> poll(KafkaConsumer<String, OrderStatusChanged> consumer) {
+    public static List<OrderStatusChanged> poll(KafkaConsumer<String, OrderStatusChanged> consumer) {
         List<OrderStatusChanged> values = new ArrayList<>();
         for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(200))) {
             values.add(record.value());
@@ -108,11 +113,11 @@ final class BrokerFixture {
         return values;
     }
 
-    static boolean isTerminal(OrderStatus status) {
+    public static boolean isTerminal(OrderStatus status) {
         return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.orderflow.app.verify;
 
+import io.orderflow.app.it.BrokerFixture;
+
 import io.orderflow.app.cli.SagaCommand;
 import io.orderflow.app.embedded.EmbeddedKafkaExtension;
 import org.junit.jupiter.api.Test;
@@ -65,7 +67,7 @@ class VerifyCommandTest {
     @Test
     void shouldFailWithinTheTimeoutWhenNoBrokerListens() {
         // Given a port nothing listens on
-        String nowhere = "127.0.0.1:" + VerifyFixture.freePort();
+        String nowhere = "127.0.0.1:" + BrokerFixture.freePort();
 
         // When
         VerifyFixture.Result result = VerifyFixture.saga("verify", "--bootstrap-server", nowhere, "--timeout", "2s",

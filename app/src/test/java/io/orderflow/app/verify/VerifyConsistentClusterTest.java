@@ -1,5 +1,7 @@
 package io.orderflow.app.verify;
 
+import io.orderflow.app.it.BrokerFixture;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.orderflow.app.embedded.EmbeddedKafkaExtension;
 import io.orderflow.app.runtime.OrderflowInstance;
@@ -38,26 +40,26 @@ class VerifyConsistentClusterTest {
     @Test
     void shouldExitZeroWithOkJsonWhenEveryOrderEndedConsistently(@TempDir Path state) {
         String bootstrap = KAFKA.bootstrapServers();
-        try (OrderflowInstance instance = VerifyFixture.start(VerifyFixture.instanceProps(bootstrap, state, 3));
-             KafkaProducer<String, byte[]> producer = VerifyFixture.producer(bootstrap)) {
+        try (OrderflowInstance instance = BrokerFixture.start(BrokerFixture.instanceProps(bootstrap, state, 3));
+             KafkaProducer<String, byte[]> producer = BrokerFixture.producer(bootstrap)) {
             // Given stock, funds and orders that end every way an order can end
-            VerifyFixture.adjust(producer, "apple", 100);
-            VerifyFixture.adjust(producer, "truffle", 1);
-            VerifyFixture.deposit(producer, "alice", 100_000);
-            VerifyFixture.deposit(producer, "bob", 150);
+            BrokerFixture.adjust(producer, "apple", 100);
+            BrokerFixture.adjust(producer, "truffle", 1);
+            BrokerFixture.deposit(producer, "alice", 100_000);
+            BrokerFixture.deposit(producer, "bob", 150);
             producer.flush();
             List<String> confirmed = List.of("o1", "o2", "o3", "o4", "regret");
             for (String orderId : confirmed) {
-                VerifyFixture.place(producer, orderId, "alice", new OrderLine("apple", 2, 100L));
+                BrokerFixture.place(producer, orderId, "alice", new OrderLine("apple", 2, 100L));
             }
-            VerifyFixture.place(producer, "short", "alice", new OrderLine("truffle", 2, 100L));
-            VerifyFixture.place(producer, "poor", "bob", new OrderLine("apple", 1, 1_000L));
-            VerifyFixture.place(producer, "nosuchsku", "alice", new OrderLine("caviar", 1, 100L));
+            BrokerFixture.place(producer, "short", "alice", new OrderLine("truffle", 2, 100L));
+            BrokerFixture.place(producer, "poor", "bob", new OrderLine("apple", 1, 1_000L));
+            BrokerFixture.place(producer, "nosuchsku", "alice", new OrderLine("caviar", 1, 100L));
             producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), "junk",
                     "{\"type\":\"OrderPlaced\",".getBytes(StandardCharsets.UTF_8)));
             producer.flush();
             VerifyFixture.awaitStatus(bootstrap, confirmed, OrderStatus.CONFIRMED);
-            VerifyFixture.cancel(producer, "regret");
+            BrokerFixture.cancel(producer, "regret");
             producer.flush();
             Map<String, OrderStatusChanged> outcome = VerifyFixture.awaitStatus(bootstrap,
                     List.of("regret", "short", "poor", "nosuchsku"), OrderStatus.CANCELLED);

@@ -1,5 +1,7 @@
 package io.orderflow.app.verify;
 
+import io.orderflow.app.it.BrokerFixture;
+
 import io.orderflow.app.embedded.EmbeddedKafkaExtension;
 import io.orderflow.app.runtime.OrderflowInstance;
 import io.orderflow.contracts.OrderLine;
@@ -56,19 +58,19 @@ class VerifyDetectsTamperingTest {
     @BeforeAll
     static void finishedWorkload() {
         String bootstrap = KAFKA.bootstrapServers();
-        producer = VerifyFixture.producer(bootstrap);
+        producer = BrokerFixture.producer(bootstrap);
         // The instance is stopped before any tampering, so that it never reacts to a tampered record.
-        try (OrderflowInstance instance = VerifyFixture.start(VerifyFixture.instanceProps(bootstrap, state, 3))) {
-            VerifyFixture.adjust(producer, "widget", 50);
-            VerifyFixture.adjust(producer, "gadget", 1);
-            VerifyFixture.deposit(producer, "alice", 100_000);
-            VerifyFixture.deposit(producer, "bob", 10);
+        try (OrderflowInstance instance = BrokerFixture.start(BrokerFixture.instanceProps(bootstrap, state, 3))) {
+            BrokerFixture.adjust(producer, "widget", 50);
+            BrokerFixture.adjust(producer, "gadget", 1);
+            BrokerFixture.deposit(producer, "alice", 100_000);
+            BrokerFixture.deposit(producer, "bob", 10);
             producer.flush();
             for (String orderId : CONFIRMED) {
-                VerifyFixture.place(producer, orderId, "alice",
+                BrokerFixture.place(producer, orderId, "alice",
                         new OrderLine(orderId.equals("sold-order") ? "gadget" : "widget", 1, 250L));
             }
-            VerifyFixture.place(producer, "declined-order", "bob", new OrderLine("widget", 1, 250L));
+            BrokerFixture.place(producer, "declined-order", "bob", new OrderLine("widget", 1, 250L));
             producer.flush();
             VerifyFixture.awaitStatus(bootstrap, CONFIRMED, OrderStatus.CONFIRMED);
             VerifyFixture.awaitStatus(bootstrap, List.of("declined-order"), OrderStatus.CANCELLED);

@@ -3,42 +3,23 @@ package io.orderflow.app.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.app.cli.SagaCommand;
-import io.orderflow.app.runtime.InstanceConfig;
-import io.orderflow.app.runtime.OrderflowInstance;
-import io.orderflow.app.runtime.TopicSetup;
-import io.orderflow.contracts.FundsDeposited;
-import io.orderflow.contracts.OrderCancelRequested;
-import io.orderflow.contracts.OrderEvent;
-import io.orderflow.contracts.OrderLine;
-import io.orderflow.contracts.OrderPlaced;
 import io.orderflow.contracts.OrderStatus;
 import io.orderflow.contracts.OrderStatusChanged;
-import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.serde.AvroSerde;
-import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.LocalSchemaRegistry;
-import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,7 +35,6 @@ import static org.awaitility.Awaitility.await;
  * {@code read_committed} reads of any topic, and the command run in-process with captured output.
  */
 final class VerifyFixture {
-    static final Duration STARTUP = Duration.ofSeconds(90);
     static final Duration SETTLED = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -99,52 +79,12 @@ final class VerifyFixture {
         return new Result(code, out.toString(), err.toString(), Duration.ofNanos(System.nanoTime() - started));
     }
 
-    static Properties instanceProps(String bootstrap, Path stateDir, int partitions) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
-        props.put(InstanceConfig.PARTITIONS, Integer.toString(partitions));
-        props.put(InstanceConfig.REPLICATION_FACTOR, "1");
-        int port = freePort();
-        props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
-        props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
-        props.put(InstanceConfig.ADVERTISED, "127.0.0.1:" + port);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-        return props;
-    }
 
-    static OrderflowInstance start(Properties props) {
-        TopicSetup.ensure(props, Duration.ofSeconds(30));
-        return OrderflowInstance.start(props, STARTUP);
-    }
 
-    static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    }
 
-    static void adjust(KafkaProducer<String, byte[]> producer, String sku, int delta) {
-        producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), sku,
-                IngressJson.write(new StockAdjusted("a-" + sku + "-" + delta, sku, delta, "restock", null))));
-    }
 
-    static void deposit(KafkaProducer<String, byte[]> producer, String customer, long amount) {
-        producer.send(new ProducerRecord<>(Topics.PAYMENT_DEPOSITS.name(), customer,
-                IngressJson.write(new FundsDeposited("d-" + customer, customer, amount, "EUR"))));
-    }
 
-    static void place(KafkaProducer<String, byte[]> producer, String orderId, String customer, OrderLine... lines) {
-        producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(
-                new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, "EUR", List.of(lines))))));
-    }
 
-    static void cancel(KafkaProducer<String, byte[]> producer, String orderId) {
-        producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(
-                new OrderEvent("c-" + orderId, orderId, new OrderCancelRequested()))));
-    }
 
     /** Waits until each order's latest committed status is {@code wanted}; returns the latest status per order. */
     static Map<String, OrderStatusChanged> awaitStatus(String bootstrap, Collection<String> orderIds,
@@ -199,11 +139,4 @@ final class VerifyFixture {
         return partitions;
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
-    }
 }
