@@ -122,10 +122,13 @@ public final class QueryService {
                     + partitionResult.getFailureMessage(), List.of());
         }
         V value = partitionResult.getResult();
-        if (value == null) {
-            return new Lookup.NotFound<>();
-        }
         long lag = active ? 0 : lag(store, partition);
+        if (value == null) {
+            // A standby that is behind may simply not have the key yet: "not found" would be a wrong answer.
+            return active || lag == 0 ? new Lookup.NotFound<>()
+                    : new Lookup.Unavailable<>("the standby copy here is " + (lag < 0 ? "an unknown number of"
+                    : Long.toString(lag)) + " records behind and does not have the key", List.of());
+        }
         return new Lookup.Found<>(value, self.host() + ":" + self.port(), !active, lag);
     }
 
