@@ -63,7 +63,21 @@ class KillInstanceIntegrationTest {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .until(() -> paths.stream().allMatch(path -> status(ports.get(0), path) == 200));
 
-            // When one instance is killed (SIGKILL: no shutdown, no leave-group) while readers keep asking
+            // When one instance is killed (SIGKILL: no shutdown, no leave-group) while orders keep coming and
+            // readers keep asking
+            List<String> placedDuring = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean flowing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread orders = new Thread(() -> {
+                for (int i = 0; flowing.get() && i < 200; i++) {
+                    String orderId = "during-" + i;
+                    BrokerFixture.place(producer, orderId, customers.get(i % 6), new OrderLine("apple", 1, 10L));
+                    producer.flush();
+                    placedDuring.add(orderId);
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // pacing
+                }
+            }, "orders-during-kill");
+            orders.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> placedDuring.size() >= 5);
             processes.get(2).destroyForcibly().waitFor();
             List<Integer> survivors = ports.subList(0, 2);
             List<Integer> seen = new ArrayList<>();
@@ -81,7 +95,15 @@ class KillInstanceIntegrationTest {
                 return allServed;
             });
 
-            // Then only 200 and 503 were answered, and stale reads were served throughout
+            flowing.set(false);
+            orders.join();
+
+            // Then every order placed around the kill still completes
+            for (String orderId : placedDuring) {
+                assertThat(status(ports.get(0), "/orders/" + orderId + "?waitFor=TERMINAL&timeout=60s"))
+                        .as(orderId).isEqualTo(200);
+            }
+            // And only 200 and 503 were answered, and stale reads were served throughout
             assertThat(seen).isNotEmpty().allMatch(code -> code == 200 || code == 503);
             assertThat(stale).allMatch(code -> code == 200 || code == 503);
             assertThat(stale.stream().filter(code -> code == 200).count())
@@ -126,7 +148,7 @@ class KillInstanceIntegrationTest {
     private static int status(int port, String path) {
         try {
             return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding())
+                    .timeout(Duration.ofSeconds(70)).GET().build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         } catch (IOException e) {
             return -1;
