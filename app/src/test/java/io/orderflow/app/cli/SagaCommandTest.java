@@ -31,7 +31,8 @@ class SagaCommandTest {
     void shouldListEveryCommandWhenAskedForHelp() {
         Result result = run("--help");
         assertThat(result.code()).isZero();
-        assertThat(result.out()).contains("demo", "run", "console-producer", "console-consumer");
+        assertThat(result.out()).contains("demo", "run", "intake", "verify", "bench", "console-producer",
+                "console-consumer");
     }
 
     @Test
@@ -75,6 +76,13 @@ class SagaCommandTest {
         Result result = run("run", "--config", config.toString());
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
         assertThat(result.err()).contains("bootstrap.servers is required").contains("ORDERFLOW_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenBenchFlagsAreOutOfRange() {
+        assertThat(run("bench", "--orders", "0").err()).contains("--orders must be between");
+        assertThat(run("bench", "--rate", "-5").code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(run("bench", "--duration", "soon").err()).contains("--duration must be a duration");
     }
 
     @Test

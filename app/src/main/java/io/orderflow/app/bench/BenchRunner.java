@@ -1,0 +1,322 @@
+package io.orderflow.app.bench;
+
+import io.orderflow.app.embedded.EmbeddedKafka;
+import io.orderflow.app.embedded.KafkaTopics;
+import io.orderflow.app.runtime.InstanceConfig;
+import io.orderflow.app.runtime.Lifecycle;
+import io.orderflow.app.runtime.OrderflowInstance;
+import io.orderflow.app.runtime.TopicSetup;
+import io.orderflow.contracts.FundsDeposited;
+import io.orderflow.contracts.OrderEvent;
+import io.orderflow.contracts.OrderLine;
+import io.orderflow.contracts.OrderPlaced;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.contracts.StockAdjusted;
+import io.orderflow.serde.AvroSerde;
+import io.orderflow.serde.IngressJson;
+import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.Topics;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code saga bench}: sagas completed per second and end-to-end latency (OrderPlaced record timestamp → terminal
+ * status visible read_committed), measured in the same run as two baselines on the same broker: the raw producer
+ * rate and an exactly-once pass-through Streams app ({@code order.events} → a copy topic).
+ */
+public final class BenchRunner {
+    public record Options(int orders, int rate, Duration duration, String bootstrap, boolean json, int partitions) {
+    }
+
+    private static final int SKUS = 20;
+    private static final int CUSTOMERS = 200;
+    private final Options options;
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+
+    public BenchRunner(Options options) {
+        this.options = options;
+    }
+
+    public int run() throws Exception {
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            String bootstrap = options.bootstrap();
+            if (bootstrap == null) {
+                err.println("Starting Kafka (KRaft, single node) ...");
+                bootstrap = lifecycle.own(EmbeddedKafka.builder().start()).bootstrapServers();
+            }
+            Path state = Files.createTempDirectory("orderflow-bench-");
+            Properties props = new Properties();
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("saga").toString());
+            props.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
+            props.put(InstanceConfig.PARTITIONS, Integer.toString(options.partitions()));
+            props.put(InstanceConfig.REPLICATION_FACTOR, options.bootstrap() == null ? "1" : "3");
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "orderflow-bench-" + UUID.randomUUID().toString()
+                    .substring(0, 8));
+            int port = freePort();
+            props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
+            props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
+            TopicSetup.ensure(props, Duration.ofSeconds(30));
+            String run = UUID.randomUUID().toString().substring(0, 6);
+
+            double rawPerSecond = rawProducerRate(bootstrap, run);
+            err.printf(Locale.ROOT, "raw producer: %.0f records/s (200-byte records, acks=all)%n", rawPerSecond);
+
+            err.println("Starting the Orderflow instance ...");
+            OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, Duration.ofSeconds(120)));
+            seed(bootstrap, run);
+            int orders = options.rate() > 0 ? (int) Math.min(Integer.MAX_VALUE,
+                    (long) options.rate() * options.duration().toSeconds()) : options.orders();
+            long cpuBefore = processCpuNanos();
+            Result saga = runSagas(bootstrap, run, orders);
+            long cpuSeconds = (processCpuNanos() - cpuBefore) / 1_000_000_000L;
+            long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
+            instance.close();
+
+            double baseline = passThroughRate(bootstrap, state, run);
+            double ratio = baseline == 0 ? 0 : saga.perSecond() / baseline;
+            Histogram h = saga.latency();
+            out.printf(Locale.ROOT, "%nsagas:        %d in %.1f s = %.0f sagas/s (%d confirmed)%n", orders,
+                    saga.seconds(), saga.perSecond(), saga.confirmed());
+            out.printf(Locale.ROOT, "latency ms:   p50 %d  p95 %d  p99 %d  p99.9 %d  max %d%n",
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue());
+            out.printf(Locale.ROOT, "baseline:     exactly-once pass-through %.0f records/s; saga/pass-through %.2f%n",
+                    baseline, ratio);
+            out.printf(Locale.ROOT, "raw producer: %.0f records/s%n", rawPerSecond);
+            out.printf(Locale.ROOT, "process:      %d CPU-seconds during the saga run, %d MiB heap in use at the end "
+                    + "(broker, producer and Streams share this JVM)%n", cpuSeconds, heapMb);
+            out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
+                            + "\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
+                            + "\"raw_producer_per_s\":%.1f}%n", orders, saga.perSecond(), baseline, ratio,
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue(), rawPerSecond);
+            return saga.complete() ? 0 : 1;
+        }
+    }
+
+    private record Result(double seconds, double perSecond, long confirmed, Histogram latency, boolean complete) {
+    }
+
+    private Result runSagas(String bootstrap, String run, int orders) {
+        Histogram latency = new Histogram(600_000L, 3);
+        Set<String> done = new HashSet<>();
+        long confirmed = 0;
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
+             KafkaConsumer<String, OrderStatusChanged> consumer = statusConsumer(bootstrap)) {
+            long start = System.nanoTime();
+            long lastReport = start;
+            int sent = 0;
+            long deadline = start + Duration.ofMinutes(10).toNanos();
+            while (done.size() < orders && System.nanoTime() < deadline) {
+                int batch = options.rate() > 0 ? dueByRate(start, sent) : Math.min(2_000, orders - sent);
+                for (int i = 0; i < batch && sent < orders; i++, sent++) {
+                    String orderId = "b-" + run + "-" + sent;
+                    OrderEvent event = new OrderEvent("be-" + run + "-" + sent, orderId, new OrderPlaced(
+                            "bc-" + run + "-" + (sent % CUSTOMERS), "EUR",
+                            List.of(new OrderLine("bs-" + run + "-" + (sent % SKUS), 1, 100L))));
+                    producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(event)));
+                }
+                for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(20))) {
+                    OrderStatusChanged change = record.value();
+                    if ((change.getStatus() == OrderStatus.CONFIRMED || change.getStatus() == OrderStatus.CANCELLED)
+                            && change.getOrderId().startsWith("b-" + run) && done.add(change.getOrderId())) {
+                        latency.recordValue(Math.max(0, Math.min(600_000L,
+                                System.currentTimeMillis() - change.getPlacedAt())));
+                        if (change.getStatus() == OrderStatus.CONFIRMED) {
+                            confirmed++;
+                        }
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastReport > 1_000_000_000L) {
+                    lastReport = now;
+                    progress(sent, done.size(), orders, (now - start) / 1e9);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            progress(sent, done.size(), orders, seconds);
+            err.println();
+            return new Result(seconds, done.size() / seconds, confirmed, latency, done.size() == orders);
+        }
+    }
+
+    private int dueByRate(long startNanos, int sent) {
+        long due = (long) ((System.nanoTime() - startNanos) / 1e9 * options.rate());
+        return (int) Math.max(0, Math.min(1_000, due - sent));
+    }
+
+    private void progress(int sent, int done, int total, double seconds) {
+        int width = 30;
+        int filled = total == 0 ? width : (int) ((long) done * width / total);
+        err.printf(Locale.ROOT, "\r[%s%s] %d/%d sagas, %d sent, %.0f sagas/s   ", "#".repeat(filled),
+                ".".repeat(width - filled), done, total, sent, done / Math.max(0.001, seconds));
+        err.flush();
+    }
+
+    private void seed(String bootstrap, String run) {
+        err.println("Seeding " + SKUS + " skus and " + CUSTOMERS + " accounts ...");
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            for (int s = 0; s < SKUS; s++) {
+                String sku = "bs-" + run + "-" + s;
+                producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), sku,
+                        IngressJson.write(new StockAdjusted(null, sku, 100_000_000, "bench", null))));
+            }
+            for (int c = 0; c < CUSTOMERS; c++) {
+                String customer = "bc-" + run + "-" + c;
+                producer.send(new ProducerRecord<>(Topics.PAYMENT_DEPOSITS.name(), customer,
+                        IngressJson.write(new FundsDeposited(null, customer, 100_000_000_000L, "EUR"))));
+            }
+        }
+        // The seed and the orders take different topics: give the seed a head start it will have finished in.
+        LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
+    }
+
+    private double rawProducerRate(String bootstrap, String run) {
+        String topic = "bench.raw." + run;
+        ensureTopic(bootstrap, topic);
+        int records = Math.max(20_000, Math.min(200_000, options.orders() * 2));
+        byte[] value = new byte[200];
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, null, value));
+            }
+            producer.flush();
+            return records / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** An exactly-once Streams app that copies order.events to a topic: the cost of EOS Streams alone. */
+    private double passThroughRate(String bootstrap, Path state, String run) throws InterruptedException {
+        String copy = "bench.copy." + run;
+        ensureTopic(bootstrap, copy);
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(Topics.ORDER_EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName("bench-source"))
+                .to(copy, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("bench-sink"));
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "orderflow-bench-copy-" + run);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("copy").toString());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        long total = endOffsets(bootstrap, Topics.ORDER_EVENTS.name());
+        err.println("Baseline: exactly-once pass-through of " + total + " records ...");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+            long start = System.nanoTime();
+            streams.start();
+            long copied = 0;
+            long deadline = start + Duration.ofMinutes(5).toNanos();
+            while (copied < total && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // polling the copy's committed end
+                copied = committedEnd(bootstrap, copy);
+            }
+            return copied / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static long endOffsets(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = rawConsumer(bootstrap, "read_uncommitted")) {
+            return sumEnds(consumer, topic);
+        }
+    }
+
+    private static long committedEnd(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = rawConsumer(bootstrap, "read_committed")) {
+            return sumEnds(consumer, topic);
+        }
+    }
+
+    private static long sumEnds(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static KafkaConsumer<byte[], byte[]> rawConsumer(String bootstrap, String isolation) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private void ensureTopic(String bootstrap, String topic) {
+        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            KafkaTopics.ensure(admin, List.of(topic), options.partitions(),
+                    (short) (options.bootstrap() == null ? 1 : 3), Duration.ofSeconds(30));
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, OrderStatusChanged> statusConsumer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, OrderStatusChanged> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new AvroSerde<>(OrderStatusChanged.class, LocalSchemaRegistry.instance()).deserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ORDER_STATUS.name(), Duration.ofSeconds(30))
+                .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+}
