@@ -120,11 +120,13 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "raw producer: %.0f records/s%n", rawPerSecond);
             out.printf(Locale.ROOT, "process:      %d CPU-seconds during the saga run, %d MiB heap in use at the end "
                     + "(broker, producer and Streams share this JVM)%n", cpuSeconds, heapMb);
-            out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
+            if (options.json()) {
+                out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
                             + "\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
                             + "\"raw_producer_per_s\":%.1f}%n", orders, saga.perSecond(), baseline, ratio,
                     h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue(), rawPerSecond);
+            }
             return saga.complete() ? 0 : 1;
         }
     }
