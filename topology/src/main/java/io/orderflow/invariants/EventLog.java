@@ -3,6 +3,7 @@ package io.orderflow.invariants;
 import io.orderflow.contracts.FundsDeposited;
 import io.orderflow.contracts.InventoryReply;
 import io.orderflow.contracts.OrderEvent;
+import io.orderflow.contracts.OrderStatus;
 import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.PaymentReply;
 import io.orderflow.contracts.StockAdjusted;
@@ -13,9 +14,11 @@ import io.orderflow.contracts.state.Stock;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything {@link InvariantChecker} looks at, filled by the caller: the ingress records, the output records and
@@ -224,6 +227,25 @@ public final class EventLog {
 
     public Map<String, CustomerOrders> customerOrders() {
         return Collections.unmodifiableMap(customerOrders);
+    }
+
+    /**
+     * Each order's last status (highest version) on {@code order.status}, counted: {@code CONFIRMED},
+     * {@code CANCELLED(OUT_OF_STOCK)}, {@code AWAITING} for one still open, and so on, sorted by name.
+     */
+    public Map<String, Integer> outcomes() {
+        Map<String, OrderStatusChanged> last = new HashMap<>();
+        for (Output<OrderStatusChanged> record : statuses) {
+            last.merge(record.value().getOrderId(), record.value(),
+                    (a, b) -> b.getVersion() > a.getVersion() ? b : a);
+        }
+        Map<String, Integer> outcomes = new TreeMap<>();
+        for (OrderStatusChanged change : last.values()) {
+            String outcome = change.getStatus() == OrderStatus.CANCELLED
+                    ? "CANCELLED(" + change.getReason() + ")" : change.getStatus().name();
+            outcomes.merge(outcome, 1, Integer::sum);
+        }
+        return outcomes;
     }
 
     @Override

@@ -1,12 +1,11 @@
 package io.orderflow.topology;
 
 import io.orderflow.contracts.CancelReason;
-import io.orderflow.contracts.OrderStatus;
-import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.invariants.EventLog;
 import io.orderflow.invariants.InvariantChecker;
 import io.orderflow.invariants.InvariantReport;
+import io.orderflow.workload.WorkloadGenerator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -59,7 +58,7 @@ class RandomWorkloadTest {
             InvariantReport report = InvariantChecker.check(log);
 
             // Then
-            Map<String, Integer> outcomes = outcomes(log);
+            Map<String, Integer> outcomes = log.outcomes();
             Map<String, Integer> deadLetters = new TreeMap<>();
             log.deadLetters().forEach(d -> deadLetters.merge(d.source().topic() + ":" + d.reason(), 1, Integer::sum));
             String summary = "seed " + seed + ": " + log + "\n  outcomes " + outcomes + "\n  dead letters "
@@ -85,21 +84,5 @@ class RandomWorkloadTest {
             }
             assertThat(metrics.count("optimistic_lock_conflicts")).isGreaterThan(0);
         }
-    }
-
-    /** Final status per order, CANCELLED with its reason, counted. */
-    private static Map<String, Integer> outcomes(EventLog log) {
-        Map<String, OrderStatusChanged> last = new TreeMap<>();
-        for (EventLog.Output<OrderStatusChanged> record : log.statuses()) {
-            last.merge(record.value().getOrderId(), record.value(),
-                    (a, b) -> b.getVersion() > a.getVersion() ? b : a);
-        }
-        Map<String, Integer> outcomes = new TreeMap<>();
-        for (OrderStatusChanged change : last.values()) {
-            String outcome = change.getStatus() == OrderStatus.CANCELLED
-                    ? "CANCELLED(" + change.getReason() + ")" : change.getStatus().name();
-            outcomes.merge(outcome, 1, Integer::sum);
-        }
-        return outcomes;
     }
 }

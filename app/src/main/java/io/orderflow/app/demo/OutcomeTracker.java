@@ -95,6 +95,12 @@ public final class OutcomeTracker implements AutoCloseable {
                         && c.getStatus() != OrderStatus.CANCELLED)).count();
     }
 
+    /** Orders seen CONFIRMED or CANCELLED, tracked or not. */
+    public long terminal() {
+        return latest.values().stream().filter(c -> c.getStatus() == OrderStatus.CONFIRMED
+                || c.getStatus() == OrderStatus.CANCELLED).count();
+    }
+
     public long placed() {
         return tracked.size();
     }

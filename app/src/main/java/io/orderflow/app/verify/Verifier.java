@@ -44,7 +44,16 @@ public final class Verifier {
         this.progress = progress;
     }
 
+    /** What was read and what the check found. */
+    public record Verification(EventLog log, InvariantReport report) {
+    }
+
     public InvariantReport run() {
+        return verify().report();
+    }
+
+    /** Like {@link #run()}, keeping the records read, for callers that report more than the invariants. */
+    public Verification verify() {
         VerifiedTopics topics = new VerifiedTopics(options.applicationId());
         Properties client = clientConfig();
         SchemaRegistry registry = SchemaRegistry.fromUrl(options.schemaRegistryUrl());
@@ -70,7 +79,7 @@ public final class Verifier {
             EventLog log = new EventLog();
             new TopicLogReader(client, options.timeout(), new ReadProgress(progress, System::nanoTime))
                     .read(from, upTo, topics.changelogs(), new EventLogRecorder(log, registry));
-            return InvariantChecker.check(log).with(transactions.result());
+            return new Verification(log, InvariantChecker.check(log).with(transactions.result()));
         } finally {
             // Pending admin calls are already bounded by the timeout; do not wait on them again.
             admin.close(Duration.ZERO);

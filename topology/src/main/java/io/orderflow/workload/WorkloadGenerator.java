@@ -1,4 +1,4 @@
-package io.orderflow.topology;
+package io.orderflow.workload;
 
 import io.orderflow.contracts.FundsDeposited;
 import io.orderflow.contracts.OrderCancelRequested;
@@ -9,6 +9,8 @@ import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.Topic;
+import io.orderflow.topology.Topics;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,25 +30,25 @@ import java.util.function.ToLongFunction;
  * content, unreadable bytes, keyless and Avro-encoded records, and now and then a step of time. The same seed
  * gives the same records, given the same answers from {@code stockVersion}.
  */
-final class WorkloadGenerator {
-    static final int SKUS = 20;
-    static final int CUSTOMERS = 30;
+public final class WorkloadGenerator {
+    public static final int SKUS = 20;
+    public static final int CUSTOMERS = 30;
     /** This customer never gets a deposit, so its orders are declined with UNKNOWN_ACCOUNT. */
-    static final String UNFUNDED_CUSTOMER = customer(CUSTOMERS - 1);
+    public static final String UNFUNDED_CUSTOMER = customer(CUSTOMERS - 1);
 
     /** One thing to do: pipe a record, or move time. */
-    sealed interface Step permits Pipe, Advance {
+    public sealed interface Step permits Pipe, Advance {
     }
 
     /** A record for an ingress topic; {@code kind} says what the generator meant by it, for the summary. */
-    record Pipe(Topic<byte[]> topic, String key, byte[] value, String kind) implements Step {
+    public record Pipe(Topic<byte[]> topic, String key, byte[] value, String kind) implements Step {
         @Override
         public String toString() {
             return kind + " " + topic + " key=" + key + " " + new String(value, StandardCharsets.UTF_8);
         }
     }
 
-    record Advance(Duration by) implements Step {
+    public record Advance(Duration by) implements Step {
     }
 
     private record Choice(int weight, Supplier<Step> step) {
@@ -74,7 +76,7 @@ final class WorkloadGenerator {
      * @param stockVersion the current version of a sku's stock (0 when it has none), so that some adjustments can
      *                     carry the current expectedVersion and some a stale one
      */
-    WorkloadGenerator(long seed, SchemaRegistry registry, ToLongFunction<String> stockVersion) {
+    public WorkloadGenerator(long seed, SchemaRegistry registry, ToLongFunction<String> stockVersion) {
         this.random = new Random(seed);
         this.stockVersion = stockVersion;
         this.orderAvro = new AvroSerde<>(OrderEvent.class, registry);
@@ -132,7 +134,7 @@ final class WorkloadGenerator {
         totalWeight = choices.stream().mapToInt(Choice::weight).sum();
     }
 
-    Step next() {
+    public Step next() {
         if (!seeding.isEmpty()) {
             return seeding.poll();
         }
@@ -146,11 +148,28 @@ final class WorkloadGenerator {
         throw new IllegalStateException("weights do not add up");
     }
 
-    static String sku(int i) {
+    /** How many orders the generator has placed so far (invalid ones included). */
+    public int ordersPlaced() {
+        return orderSeq;
+    }
+
+    /**
+     * A JSON record of {@code size} bytes for an ingress topic: well-formed JSON with a field no contract has, so
+     * it is unreadable wherever it is read.
+     */
+    public Pipe oversized(Topic<byte[]> topic, int size) {
+        String head = "{\"eventId\":\"big-" + (++eventSeq) + "\",\"padding\":\"";
+        String tail = "\"}";
+        StringBuilder json = new StringBuilder(size).append(head);
+        json.append("x".repeat(Math.max(0, size - head.length() - tail.length()))).append(tail);
+        return new Pipe(topic, "big-" + eventSeq, bytes(json.toString()), "oversized");
+    }
+
+    public static String sku(int i) {
         return String.format("sku-%02d", i);
     }
 
-    static String customer(int i) {
+    public static String customer(int i) {
         return String.format("cust-%02d", i);
     }
 
@@ -325,7 +344,7 @@ final class WorkloadGenerator {
         String key = random.nextBoolean() ? null : "key-" + random.nextInt(100);
         byte[] value;
         String kind;
-        switch (random.nextInt(8)) {
+        switch (random.nextInt(9)) {
             case 0 -> {
                 value = bytes("{\"type\":\"OrderPlaced\",\"orderId\":");
                 kind = "bad-json";
@@ -354,6 +373,10 @@ final class WorkloadGenerator {
             case 5 -> {
                 value = bytes("[1,2,3]");
                 kind = "json-array";
+            }
+            case 7 -> {
+                value = bytes("{\"type\":\"OrderPlaced\",\"eventId\":\"z3\",\"orderId\":\"o-m\"}");
+                kind = "missing-fields";
             }
             case 6 -> {
                 // Avro wire format with a schema id no registry here knows
