@@ -34,7 +34,7 @@ final class ChaosCommand implements Callable<Integer> {
             description = "seed of the workload, the victims and the moments (default: random, printed)")
     Long seed;
 
-    @Option(names = "--rate", defaultValue = "400", paramLabel = "R",
+    @Option(names = "--rate", defaultValue = "200", paramLabel = "R",
             description = "ingress records offered per second (default ${DEFAULT-VALUE})")
     int rate;
 
