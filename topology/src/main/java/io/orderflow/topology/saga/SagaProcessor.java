@@ -219,8 +219,10 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
             }
             SagaStep step = rules.deadline(state, now);
             if (!step.changed()) {
-                // Index and state disagree only if the order left AWAITING without the entry being removed.
-                deadlines.delete(DeadlineIndex.key(state.getDeadline(), orderId));
+                // Index and state disagree only if the order left AWAITING, or got another deadline, without this
+                // entry being removed (a store restored from an at-least-once changelog can show that). Delete
+                // the entry itself: a key rebuilt from the state would miss it and leave it due forever.
+                deadlines.delete(entry.key);
                 continue;
             }
             apply(state, step, now);
