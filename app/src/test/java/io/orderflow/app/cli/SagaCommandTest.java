@@ -31,7 +31,7 @@ class SagaCommandTest {
     void shouldListEveryCommandWhenAskedForHelp() {
         Result result = run("--help");
         assertThat(result.code()).isZero();
-        assertThat(result.out()).contains("demo", "run", "intake", "verify", "bench", "console-producer",
+        assertThat(result.out()).contains("demo", "run", "intake", "verify", "bench", "chaos", "console-producer",
                 "console-consumer");
     }
 
@@ -83,6 +83,16 @@ class SagaCommandTest {
         assertThat(run("bench", "--orders", "0").err()).contains("--orders must be between");
         assertThat(run("bench", "--rate", "-5").code()).isEqualTo(SagaCommand.USAGE);
         assertThat(run("bench", "--duration", "soon").err()).contains("--duration must be a duration");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenChaosFlagsAreOutOfRange() {
+        assertThat(run("chaos", "--instances", "0").err()).contains("--instances must be between 1 and 9");
+        assertThat(run("chaos", "--orders", "-1").code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(run("chaos", "--kills", "-2").err()).contains("--kills must be between");
+        assertThat(run("chaos", "--processing-guarantee", "exactly_once").err())
+                .contains("--processing-guarantee must be exactly_once_v2 or at_least_once");
+        assertThat(run("chaos", "--quiesce-timeout", "later").code()).isEqualTo(SagaCommand.USAGE);
     }
 
     @Test
