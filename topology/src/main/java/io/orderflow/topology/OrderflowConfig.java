@@ -71,7 +71,10 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
         return parsed;
     }
 
-    /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d} or ISO-8601 ({@code PT30S}). */
+    /**
+     * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d} or ISO-8601 ({@code PT30S}); anything
+     * else, an out-of-range amount included, is an {@link IllegalArgumentException}.
+     */
     public static Duration parseDuration(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
@@ -89,7 +92,9 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
                 case 'd' -> Duration.ofDays(n);
                 default -> throw new IllegalArgumentException("unknown unit in '" + text + "'");
             };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException
+                 | ArithmeticException e) {
+            // ArithmeticException: a number that fits a long but not a Duration, e.g. 99999999999999999d
             throw new IllegalArgumentException("not a duration: '" + text + "'", e);
         }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.orderflow.app.metrics.MicrometerMetrics;
 import io.orderflow.app.query.Lookup;
@@ -20,15 +21,15 @@ import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,12 +46,12 @@ import java.util.function.Function;
  * it, and the answer says which instance served it. While no owner is known (rebalancing, restoring) the answer is
  * 503 with {@code Retry-After}, or with {@code allowStale=true} a standby's copy marked stale; an unknown key is
  * 404; a malformed id or parameter is 400 naming it. {@code GET /orders/{id}?waitFor=…&timeout=…} long-polls.
+ * Every other error answer (unknown path, wrong method, what Jetty refuses) is {@link HttpErrors}'.
  */
 public final class HttpApi implements AutoCloseable {
     static final String FORWARDED = "X-Orderflow-Forwarded";
     static final String SERVED_BY = "X-Orderflow-Served-By";
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
-    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
     private static final TypeReference<Map<String, Long>> LONGS = new TypeReference<>() { };
@@ -78,6 +79,7 @@ public final class HttpApi implements AutoCloseable {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            HttpErrors.install(config);
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -94,17 +96,6 @@ public final class HttpApi implements AutoCloseable {
             config.routes.get("/accounts/{customerId}", ctx -> api.lookup(ctx, "customerId",
                     StoreNames.PAYMENT_ACCOUNTS, "account", (Account v) -> Representations.account(v)));
             extraRoutes.accept(config);
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("HTTP {} {} failed", ctx.method(), ctx.path(), e);
-                error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
-            });
-            config.routes.error(404, "*", ctx -> {
-                if (ctx.result() == null) {
-                    error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
-                }
-            });
-            config.routes.error(405, "*", ctx -> error(ctx, 405, "method " + ctx.method() + " not allowed on "
-                    + ctx.path()));
         });
         api.app = app;
         try {
@@ -379,8 +370,16 @@ public final class HttpApi implements AutoCloseable {
         return body;
     }
 
+    /** {@code allowStale=true|false}; anything else is refused rather than read as false. */
     private static boolean allowStale(Context ctx) {
-        return "true".equalsIgnoreCase(ctx.queryParam("allowStale"));
+        String text = ctx.queryParam("allowStale");
+        if (text == null || "false".equalsIgnoreCase(text)) {
+            return false;
+        }
+        if ("true".equalsIgnoreCase(text)) {
+            return true;
+        }
+        throw new BadRequestResponse("allowStale must be true or false, was '" + abbreviate(text) + "'");
     }
 
     /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */
@@ -397,8 +396,8 @@ public final class HttpApi implements AutoCloseable {
             candidates.addAll(standbys);
         }
         String reason = null;
+        String query = reencodedQuery(ctx);
         for (HostInfo host : candidates) {
-            String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
             URI uri = URI.create("http://" + host.host() + ":" + host.port() + ctx.path() + query);
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1").GET().build();
             try {
@@ -418,13 +417,30 @@ public final class HttpApi implements AutoCloseable {
         unavailable(ctx, reason);
     }
 
+    /**
+     * The query to pass on to another instance, rebuilt from the parsed parameters: the raw query string may hold
+     * characters Jetty accepts but {@link URI} does not (e.g. {@code |}), which must not turn into a 500 here.
+     */
+    private static String reencodedQuery(Context ctx) {
+        StringBuilder query = new StringBuilder();
+        ctx.queryParamMap().forEach((name, values) -> values.forEach(value -> query
+                .append(query.length() == 0 ? '?' : '&')
+                .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8))));
+        return query.toString();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
     private static void unavailable(Context ctx, String reason) {
         ctx.header("Retry-After", "1");
         error(ctx, 503, "not available right now, retry: " + reason);
     }
 
     private static void error(Context ctx, int status, String message) {
-        json(ctx, status, Map.of("error", message));
+        HttpErrors.error(ctx, status, message);
     }
 
     static void json(Context ctx, int status, Object body) {

@@ -19,13 +19,9 @@ public final class IntakeServer implements AutoCloseable {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
+            HttpErrors.install(config);
             config.routes.get("/health", ctx -> HttpApi.json(ctx, 200, Map.of("status", "UP")));
             IntakeRoutes.register(config, intake);
-            config.routes.error(404, "*", ctx -> {
-                if (ctx.result() == null) {
-                    HttpApi.json(ctx, 404, Map.of("error", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-                }
-            });
         });
         try {
             app.start(host, port);

@@ -14,7 +14,9 @@ import io.orderflow.intake.ValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -30,9 +32,10 @@ import java.util.function.Supplier;
  *       {@code {"orderId":"…","status":"CANCEL_REQUESTED"}}; 404 for an order the intake never accepted.</li>
  * </ul>
  *
- * Bad input is 400 with {@code {"error": "…"}} naming the field; a key reused for a different request is 422; an
- * unreachable database is 503 with {@code Retry-After}. Errors are answered here, not by server-wide exception
- * handlers, so mounting these routes changes nothing else on the server.
+ * A body declared as anything but JSON ({@code Content-Type} other than {@code application/json} or {@code …+json};
+ * none at all is read as JSON) is 415. Bad input is 400 with {@code {"error": "…"}} naming the field; a key reused for
+ * a different request is 422; an unreachable database is 503 with {@code Retry-After}. Errors are answered here, not
+ * by server-wide exception handlers, so mounting these routes changes nothing else on the server.
  */
 public final class IntakeRoutes {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -56,13 +59,31 @@ public final class IntakeRoutes {
     }
 
     private void placeOrder(Context ctx) {
+        String contentType = ctx.header("Content-Type");
+        if (contentType != null && !contentType.isBlank() && !isJson(contentType)) {
+            error(ctx, 415, "Content-Type must be application/json, was '" + abbreviate(contentType) + "'");
+            return;
+        }
         answer(ctx, () -> {
             String key = ctx.header(IDEMPOTENCY_KEY);
             if (key == null || key.isEmpty()) {
                 throw new ValidationException(IDEMPOTENCY_KEY + " header is required");
             }
-            return service.placeOrder(key, OrderRequestJson.parse(ctx.bodyAsBytes()));
+            return service.placeOrder(key, OrderRequestJson.parse(body(ctx)));
         });
+    }
+
+    /** The request body; one that breaks off or is badly chunked is the client's problem, a 400, not a 500. */
+    private static byte[] body(Context ctx) {
+        try {
+            return ctx.bodyAsBytes();
+        } catch (Exception e) {
+            // Javalin (Kotlin) passes on Jetty's IOException unchecked, e.g. "Early EOF" for a broken chunk.
+            if (e instanceof IOException) {
+                throw new ValidationException("request body could not be read: " + e.getMessage());
+            }
+            throw e;
+        }
     }
 
     private void cancelOrder(Context ctx) {
@@ -100,6 +121,17 @@ public final class IntakeRoutes {
             log.error("HTTP {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** {@code application/json} or a {@code +json} type, with any parameters ({@code ; charset=utf-8}). */
+    private static boolean isJson(String contentType) {
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return mediaType.equals("application/json") || mediaType.startsWith("application/")
+                && mediaType.endsWith("+json");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     private static void error(Context ctx, int status, String message) {

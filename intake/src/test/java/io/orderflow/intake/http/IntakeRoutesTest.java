@@ -158,6 +158,26 @@ class IntakeRoutesTest {
     }
 
     @Test
+    void shouldAnswer415WhenBodyIsDeclaredAsSomethingOtherThanJson() throws Exception {
+        // Given
+        String customer = "c-" + UUID.randomUUID();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/orders"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Idempotency-Key", "k1")
+                .POST(HttpRequest.BodyPublishers.ofString(order(customer, 1))).build();
+
+        // When
+        HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+
+        // Then
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(error(response)).isEqualTo("Content-Type must be application/json, was "
+                + "'application/x-www-form-urlencoded'");
+        assertThat(db.count("SELECT count(*) FROM orders WHERE customer_id = ?", customer)).isZero();
+    }
+
+    @Test
     void shouldAnswer400NamingTheFieldWhenContentBreaksRule() throws Exception {
         // When
         HttpResponse<String> response = post("/orders", "k1", order("c-" + UUID.randomUUID(), 0));
