@@ -35,7 +35,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.internal.AbstractRecords;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -66,6 +70,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -79,9 +84,9 @@ import static org.awaitility.Awaitility.await;
  * Hostile input on every ingress topic of one instance on a real broker (a {@code TopologyTestDriver} does not
  * run the error handlers' dead letters through a producer, nor a broker's size limits). Valid orders, deposits and
  * adjustments are interleaved with random bytes, truncated Avro, an unknown schema id, invalid JSON, missing and
- * mistyped fields, records of nearly 1 MiB (keyed, keyless, in the value or in the headers), negative quantities,
- * unknown skus, 51 lines, unknown and mismatched currencies, keys that differ from the id, keyless records and
- * duplicates. Each record's fate is then read back from the topics — {@code order.status} and
+ * mistyped fields, the largest records a default producer sends (keyed, keyless, in the value or in the headers),
+ * negative quantities, unknown skus, 51 lines, unknown and mismatched currencies, keys that differ from the id,
+ * keyless records and duplicates. Each record's fate is then read back from the topics — {@code order.status} and
  * {@code orderflow.dlq} — and reconciled per topic: in = processed + rejected + dead-lettered + duplicates.
  */
 class HostileIngressIntegrationTest {
@@ -89,8 +94,6 @@ class HostileIngressIntegrationTest {
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private static final int PARTITIONS = 3;
-    /** About the largest value a producer with default settings sends: max.request.size less the batch overhead. */
-    private static final int NEAR_ONE_MIB = 1024 * 1024 - 1024;
     private static final int ONE_MIB = 1024 * 1024;
     private static final Duration SETTLED = Duration.ofSeconds(60);
     private static final Pattern SERIES = Pattern.compile("^(\\w+)\\{topic=\"([^\"]+)\"} ([0-9.E]+)$",
@@ -191,7 +194,7 @@ class HostileIngressIntegrationTest {
                     .isLessThanOrEqualTo(DeadLetters.MAX_VALUE_BYTES));
             List<ConsumerRecord<String, byte[]>> truncated = letters.stream()
                     .filter(l -> DeadLetters.header(l.headers(), DeadLetters.ORIGINAL_SIZE) != null).toList();
-            assertThat(truncated).as("the near-1 MiB records' dead letters").hasSize(4).allSatisfy(letter -> {
+            assertThat(truncated).as("the largest records' dead letters").hasSize(4).allSatisfy(letter -> {
                 assertThat(DeadLetters.header(letter.headers(), DeadLetters.REASON)).isEqualTo(Rejection.TOO_LARGE);
                 assertThat(DeadLetters.header(letter.headers(), DeadLetters.TRUNCATED)).isNotBlank();
                 assertThat(Integer.parseInt(DeadLetters.header(letter.headers(), DeadLetters.ORIGINAL_SIZE)))
@@ -285,10 +288,11 @@ class HostileIngressIntegrationTest {
                 + "\"apple\",\"quantity\":\"two\",\"unitPrice\":100}]}"), Outcome.deadLettered(unreadable)));
         records.add(() -> t.order("empty value", "empty-1", new byte[0], Outcome.deadLettered(unreadable)));
         records.add(() -> t.order("null value", "null-1", null, Outcome.deadLettered(unreadable)));
-        records.add(() -> t.order("near 1 MiB customerId", "huge-1", placed("huge-1", "c".repeat(NEAR_ONE_MIB - 200),
-                "EUR", new OrderLine("apple", 1, 100L)), Outcome.deadLettered(Rejection.TOO_LARGE)));
-        records.add(() -> t.order("keyless near 1 MiB of random bytes", null, randomBytes(random, NEAR_ONE_MIB),
+        records.add(() -> t.order("largest sendable, in the customerId", "huge-1", padded(largestSendable("huge-1"),
+                filler -> placed("huge-1", filler, "EUR", new OrderLine("apple", 1, 100L)), 'c'),
                 Outcome.deadLettered(Rejection.TOO_LARGE)));
+        records.add(() -> t.order("keyless, largest sendable, random bytes", null,
+                randomBytes(random, largestSendable(null)), Outcome.deadLettered(Rejection.TOO_LARGE)));
         records.add(() -> t.order("negative quantity", "neg-qty", placed("neg-qty", "alice", "EUR",
                 new OrderLine("apple", -2, 100L)), Outcome.rejected(CancelReason.INVALID_ORDER)));
         records.add(() -> t.order("unknown sku", "no-sku", placed("no-sku", "alice", "EUR",
@@ -324,8 +328,9 @@ class HostileIngressIntegrationTest {
                 + "\"sku\":\"apple\",\"delta\":5}"), Outcome.deadLettered(unreadable)));
         records.add(() -> t.adjustment("JSON with a string delta", "apple", utf8("{\"eventId\":\"a-mistyped\","
                 + "\"sku\":\"apple\",\"delta\":\"ten\",\"reason\":\"restock\"}"), Outcome.deadLettered(unreadable)));
-        records.add(() -> t.adjustment("near 1 MiB reason", "apple", json(new StockAdjusted("a-huge", "apple", 5,
-                "r".repeat(NEAR_ONE_MIB - 200), null)), Outcome.deadLettered(Rejection.TOO_LARGE)));
+        records.add(() -> t.adjustment("largest sendable, in the reason", "apple", padded(largestSendable("apple"),
+                filler -> json(new StockAdjusted("a-huge", "apple", 5, filler, null)), 'r'),
+                Outcome.deadLettered(Rejection.TOO_LARGE)));
         records.add(() -> t.adjustment("negative quantity beyond stock", "apple", json(new StockAdjusted("a-neg",
                 "apple", -1_000_000, "shrinkage", null)), Outcome.deadLettered(Rejection.BELOW_RESERVED)));
         records.add(() -> t.adjustment("shrinkage of an unknown sku", "ghost", json(new StockAdjusted("a-ghost",
@@ -356,8 +361,9 @@ class HostileIngressIntegrationTest {
                 + "\"customerId\":\"alice\",\"amount\":100}"), Outcome.deadLettered(unreadable)));
         records.add(() -> t.deposit("JSON with a fractional amount", "alice", utf8("{\"eventId\":\"d-frac\","
                 + "\"customerId\":\"alice\",\"amount\":12.5,\"currency\":\"EUR\"}"), Outcome.deadLettered(unreadable)));
-        records.add(() -> t.deposit("keyless near 1 MiB eventId", null, json(new FundsDeposited(
-                "e".repeat(NEAR_ONE_MIB - 200), "alice", 100L, "EUR")), Outcome.deadLettered(Rejection.TOO_LARGE)));
+        records.add(() -> t.deposit("keyless, largest sendable, in the eventId", null, padded(largestSendable(null),
+                filler -> json(new FundsDeposited(filler, "alice", 100L, "EUR")), 'e'),
+                Outcome.deadLettered(Rejection.TOO_LARGE)));
         records.add(() -> t.send("keyless deposit with near 1 MiB of headers", Topics.PAYMENT_DEPOSITS, null,
                 json(new FundsDeposited("d-headers", "alice", 100L, "EUR")), hugeHeaders(),
                 Outcome.deadLettered(Rejection.TOO_LARGE)));
@@ -625,12 +631,29 @@ class HostileIngressIntegrationTest {
 
     private static RecordHeaders hugeHeaders() {
         RecordHeaders headers = new RecordHeaders();
-        byte[] filler = new byte[NEAR_ONE_MIB / 4];
+        byte[] filler = new byte[ONE_MIB / 4 - 1024];
         Arrays.fill(filler, (byte) 'h');
         for (int i = 0; i < 3; i++) {
             headers.add("filler-" + i, filler);
         }
         return headers;
+    }
+
+    /**
+     * The largest value a producer with default settings sends under {@code key}: 1 MiB
+     * ({@code max.request.size}) less the batch and record overhead, as the producer itself estimates it. Such a
+     * record fits the broker's default limit too — and anything Streams adds to it (headers, a key) would not.
+     */
+    private static int largestSendable(String key) {
+        int overhead = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                CompressionType.NONE, key == null ? null : utf8(key), new byte[0], new Header[0]);
+        return ONE_MIB - overhead - 2; // the value's length varint grows from 1 byte to 3
+    }
+
+    /** {@code build}'s record with its one variable field filled so that the whole is {@code size} bytes. */
+    private static byte[] padded(int size, Function<String, byte[]> build, char fill) {
+        int base = build.apply("").length;
+        return build.apply(String.valueOf(fill).repeat(size - base));
     }
 
     private static byte[] utf8(String text) {
