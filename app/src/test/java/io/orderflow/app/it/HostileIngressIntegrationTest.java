@@ -48,6 +48,8 @@ import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -93,6 +95,7 @@ class HostileIngressIntegrationTest {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
+    private static final Logger log = LoggerFactory.getLogger(HostileIngressIntegrationTest.class);
     private static final int PARTITIONS = 3;
     private static final int ONE_MIB = 1024 * 1024;
     private static final Duration SETTLED = Duration.ofSeconds(60);
@@ -108,6 +111,14 @@ class HostileIngressIntegrationTest {
     record Outcome(Fate fate, String reason) {
         static Outcome processed() {
             return new Outcome(Fate.PROCESSED, null);
+        }
+
+        static Outcome confirmed() {
+            return new Outcome(Fate.PROCESSED, OrderStatus.CONFIRMED.name());
+        }
+
+        static Outcome cancelledByCustomer() {
+            return new Outcome(Fate.PROCESSED, CancelReason.CUSTOMER.name());
         }
 
         static Outcome rejected(CancelReason reason) {
@@ -161,7 +172,7 @@ class HostileIngressIntegrationTest {
             for (int i = 0; i < hostile.size(); i++) {
                 String orderId = "valid-" + i;
                 traffic.order("valid order " + i, orderId, placed(orderId, i % 2 == 0 ? "alice" : "bob", "EUR",
-                        new OrderLine("apple", 1, 100L), new OrderLine("pear", 2, 50L)), Outcome.processed());
+                        new OrderLine("apple", 1, 100L), new OrderLine("pear", 2, 50L)), Outcome.confirmed());
                 hostile.get(i).run();
             }
             Map<Coordinates, Sent> sent = traffic.awaitSent();
@@ -184,7 +195,7 @@ class HostileIngressIntegrationTest {
                 figures.put(topic.name(), reconcile(topic.name(), fates));
             }
             assertThat(figures.values()).allMatch(Reconciliation::balanced, "in = processed + rejected + dlq + dup");
-            System.out.println("Hostile ingress reconciliation:\n  " + figures.values().stream()
+            log.info("Hostile ingress reconciliation:\n  {}", figures.values().stream()
                     .map(Reconciliation::toString).collect(Collectors.joining("\n  ")));
 
             // And the dead letters name their source and reason, and the metrics agree with the topics
@@ -276,7 +287,7 @@ class HostileIngressIntegrationTest {
         records.add(() -> t.order("truncated Avro", "trunc-1", truncate(avro(placed("trunc-1", "alice", "EUR",
                 new OrderLine("apple", 1, 100L)))), Outcome.deadLettered(unreadable)));
         records.add(() -> t.order("valid Avro", avroOrder, avro(placed(avroOrder, "bob", "EUR",
-                new OrderLine("apple", 1, 100L))), Outcome.processed()));
+                new OrderLine("apple", 1, 100L))), Outcome.confirmed()));
         records.add(() -> t.order("unknown schema id", "sid-1", unknownSchemaId(), Outcome.deadLettered(unreadable)));
         records.add(() -> t.order("invalid JSON", "bad-json", utf8("{\"type\":\"OrderPlaced\",\"orderId\":"),
                 Outcome.deadLettered(unreadable)));
@@ -307,11 +318,17 @@ class HostileIngressIntegrationTest {
         records.add(() -> t.order("key differs from orderId", "someone-else", placed("key-mismatch", "alice", "EUR",
                 new OrderLine("apple", 1, 100L)), Outcome.deadLettered(invalid)));
         records.add(() -> t.order("keyless valid order", null, placed("keyless-1", "bob", "EUR",
-                new OrderLine("pear", 1, 100L)), Outcome.processed()));
+                new OrderLine("pear", 1, 100L)), Outcome.confirmed()));
         records.add(() -> t.order("same eventId again", "valid-0", placed("valid-0", "alice", "EUR",
                 new OrderLine("apple", 1, 100L), new OrderLine("pear", 2, 50L)), Outcome.duplicate()));
         records.add(() -> t.order("same orderId, new eventId", "valid-1", json(new OrderEvent("again-1", "valid-1",
                 new OrderPlaced("bob", "EUR", List.of(new OrderLine("apple", 9, 100L))))), Outcome.duplicate()));
+        records.add(() -> {
+            t.order("order the customer cancels", "regret", placed("regret", "bob", "EUR",
+                    new OrderLine("pear", 1, 100L)), Outcome.cancelledByCustomer());
+            t.order("the customer's cancel", "regret", json(new OrderEvent("cancel-regret", "regret",
+                    new OrderCancelRequested())), Outcome.cancelledByCustomer());
+        });
         records.add(() -> t.order("cancel of an unknown order", "nobody", json(new OrderEvent("cancel-nobody",
                 "nobody", new OrderCancelRequested())), Outcome.deadLettered(Rejection.UNKNOWN_ORDER)));
 
@@ -433,7 +450,8 @@ class HostileIngressIntegrationTest {
      * What became of each ingress record, from the topics alone: dead-lettered if {@code orderflow.dlq} names it
      * (exactly once), a duplicate if its eventId (or, for an OrderPlaced, its orderId) was taken by an earlier
      * record, else its order's terminal status on {@code order.status} — CONFIRMED or cancelled by the customer is
-     * processed, any other cancel reason a rejection. An applied deposit or adjustment is processed.
+     * processed (with that status as its reason), any other cancel reason a rejection. An applied deposit or
+     * adjustment is processed.
      */
     private static Map<Coordinates, Outcome> observedFates(String bootstrap) {
         Map<Coordinates, List<String>> letters = new HashMap<>();
@@ -493,8 +511,11 @@ class HostileIngressIntegrationTest {
             if (end == null) {
                 return new Outcome(Fate.UNACCOUNTED, "no terminal status yet");
             }
-            if (end.getStatus() == OrderStatus.CONFIRMED || end.getReason() == CancelReason.CUSTOMER) {
-                return Outcome.processed();
+            if (end.getStatus() == OrderStatus.CONFIRMED) {
+                return Outcome.confirmed();
+            }
+            if (end.getReason() == CancelReason.CUSTOMER) {
+                return Outcome.cancelledByCustomer();
             }
             return Outcome.rejected(end.getReason());
         } catch (InvalidRecordException e) {
