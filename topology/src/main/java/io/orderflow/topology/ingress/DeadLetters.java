@@ -88,7 +88,7 @@ public final class DeadLetters {
 
     /**
      * The value (cut to {@link #MAX_VALUE_BYTES}) and headers of a dead letter: the original headers (less
-     * Orderflow's re-keying marks, within {@link #MAX_ORIGINAL_HEADER_BYTES}) plus where the record came from, the
+     * Orderflow's re-keying and truncation marks, within {@link #MAX_ORIGINAL_HEADER_BYTES}) plus where the record came from, the
      * exception or rejection, the message, Orderflow's reason code, and what was truncated.
      */
     public static Bounded bound(Headers original, byte[] value, Source source, String reason, String exception,
@@ -98,8 +98,9 @@ public final class DeadLetters {
         if (original != null) {
             int size = 0;
             for (var header : original) {
-                if (header.key().startsWith("orderflow.source.")) {
-                    continue;
+                if (header.key().startsWith("orderflow.source.") || header.key().equals(TRUNCATED)
+                        || header.key().equals(ORIGINAL_SIZE)) {
+                    continue; // Orderflow's own marks describe the record before this one, not this dead letter
                 }
                 size += header.key().length() + (header.value() == null ? 0 : header.value().length);
                 if (size > MAX_ORIGINAL_HEADER_BYTES) {
