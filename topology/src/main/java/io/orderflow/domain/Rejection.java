@@ -12,4 +12,6 @@ public record Rejection(String code, String message) {
     public static final String ILLEGAL_COMMAND = "ILLEGAL_COMMAND";
     public static final String UNKNOWN_ORDER = "UNKNOWN_ORDER";
     public static final String UNREADABLE = "UNREADABLE";
+    /** An ingress record larger than any valid event; refused before it is read. */
+    public static final String TOO_LARGE = "TOO_LARGE";
 }

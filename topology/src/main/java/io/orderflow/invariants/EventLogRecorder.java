@@ -16,6 +16,7 @@ import io.orderflow.serde.UnknownSchemaIdException;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
+import io.orderflow.topology.ingress.IngressStreams;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -66,8 +67,10 @@ public final class EventLogRecorder {
      */
     public boolean record(String topic, int partition, long offset, String key, byte[] value, Headers headers) {
         Coordinates at = Coordinates.of(topic, partition, offset);
+        String tooLarge = isIngress(topic) ? tooLarge(key, value, headers) : null;
         if (topic.equals(Topics.ORDER_EVENTS.name())) {
             try {
+                requireWithinLimit(tooLarge);
                 log.addOrderEvent(at, key, ingress.orderEvent(value),
                         headers == null ? null : DeadLetters.header(headers, DEBEZIUM_ID_HEADER));
             } catch (InvalidRecordException unreadable) {
@@ -75,12 +78,14 @@ public final class EventLogRecorder {
             }
         } else if (topic.equals(Topics.INVENTORY_ADJUSTMENTS.name())) {
             try {
+                requireWithinLimit(tooLarge);
                 log.addAdjustment(at, key, ingress.stockAdjusted(value));
             } catch (InvalidRecordException unreadable) {
                 log.addUnreadableAdjustment(at, key, unreadable.getMessage());
             }
         } else if (topic.equals(Topics.PAYMENT_DEPOSITS.name())) {
             try {
+                requireWithinLimit(tooLarge);
                 log.addDeposit(at, key, ingress.fundsDeposited(value));
             } catch (InvalidRecordException unreadable) {
                 log.addUnreadableDeposit(at, key, unreadable.getMessage());
@@ -128,6 +133,28 @@ public final class EventLogRecorder {
             }
         }
         return true;
+    }
+
+    private static boolean isIngress(String topic) {
+        return topic.equals(Topics.ORDER_EVENTS.name()) || topic.equals(Topics.INVENTORY_ADJUSTMENTS.name())
+                || topic.equals(Topics.PAYMENT_DEPOSITS.name());
+    }
+
+    /**
+     * Why the topology refuses to read this ingress record ({@code TOO_LARGE}), or null: such a record counts as
+     * unreadable here, so it must be dead-lettered and never takes effect. Its dead letter may carry only the
+     * start of the value ({@code orderflow.truncated}); the check reads dead letters by their headers alone.
+     */
+    private static String tooLarge(String key, byte[] value, Headers headers) {
+        int size = IngressStreams.recordSize(key, value, headers);
+        return size <= IngressStreams.MAX_RECORD_BYTES ? null : "record of " + size + " bytes exceeds the ingress "
+                + "limit of " + IngressStreams.MAX_RECORD_BYTES + " bytes";
+    }
+
+    private static void requireWithinLimit(String tooLarge) {
+        if (tooLarge != null) {
+            throw new InvalidRecordException(tooLarge);
+        }
     }
 
     private <V> V decode(Coordinates at, String key, byte[] value, Deserializer<V> deserializer) {

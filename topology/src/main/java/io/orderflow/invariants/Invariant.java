@@ -22,8 +22,8 @@ public enum Invariant {
     /** Output records that could not be read at all. */
     UNREADABLE_OUTPUT("every record on order.status, payment.replies, inventory.replies and orderflow.dlq is readable"),
     /** DESIGN "Errors and bad input": an unreadable or ill-identified ingress record never disappears. */
-    DEAD_LETTERED("every ingress record that cannot be read or has an invalid key/id/eventId is dead-lettered, and "
-            + "every dead letter of an ingress record names a record that exists"),
+    DEAD_LETTERED("every ingress record that cannot be read, is over the size limit or has an invalid key/id/eventId "
+            + "is dead-lettered, and every dead letter of an ingress record names a record that exists"),
     /** Invariant 6: needs a broker (last stable offset = end offset); filled in by the caller. */
     NO_OPEN_TRANSACTIONS("no open transaction on any output partition (last stable offset = end offset)");
 

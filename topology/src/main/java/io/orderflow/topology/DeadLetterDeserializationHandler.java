@@ -4,7 +4,6 @@ import io.orderflow.domain.Rejection;
 import io.orderflow.topology.ingress.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -43,11 +42,11 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                                 Exception exception) {
         log.warn("Unreadable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
                 deadLetterTopic, exception.toString());
-        Headers headers = DeadLetters.headers(record.headers(),
+        DeadLetters.Bounded letter = DeadLetters.bound(record.headers(), record.value(),
                 new DeadLetters.Source(record.topic(), record.partition(), record.offset()), Rejection.UNREADABLE,
                 exception.getClass().getName(), String.valueOf(exception.getMessage()));
         metrics.deadLettered(record.topic(), Rejection.UNREADABLE);
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, record.timestamp(), record.key(),
-                record.value(), headers)));
+                letter.value(), letter.headers())));
     }
 }

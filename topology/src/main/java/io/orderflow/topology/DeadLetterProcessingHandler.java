@@ -51,10 +51,10 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         DeadLetters.Source source = DeadLetters.sourceOf(context.headers(),
                 new DeadLetters.Source(context.topic(), context.partition(), context.offset()));
         metrics.deadLettered(source.topic(), PROCESSING_ERROR);
+        DeadLetters.Bounded letter = DeadLetters.bound(context.headers(), context.sourceRawValue(), source,
+                PROCESSING_ERROR, exception.getClass().getName(), String.valueOf(exception.getMessage()));
         return Response.resume(List.of(new ProducerRecord<>(deadLetterTopic, null, context.timestamp(),
-                context.sourceRawKey(), context.sourceRawValue(),
-                DeadLetters.headers(context.headers(), source, PROCESSING_ERROR, exception.getClass().getName(),
-                        String.valueOf(exception.getMessage())))));
+                context.sourceRawKey(), letter.value(), letter.headers())));
     }
 
     static boolean isInfrastructure(Throwable exception) {

@@ -51,6 +51,8 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
                 DeadLetterDeserializationHandler.class.getName());
         streams.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterProcessingHandler.class.getName());
+        streams.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterProductionHandler.class.getName());
         // A changelog or repartition topic that an upstream change renamed would lose state silently.
         streams.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         return streams;

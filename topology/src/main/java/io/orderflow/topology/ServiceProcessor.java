@@ -76,8 +76,9 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Object
 
     @Override
     public final void process(Record<String, Object> record) {
-        if (record.value() instanceof byte[] raw) {
-            onIngress(record, raw);
+        if (record.value() == null || record.value() instanceof byte[]) {
+            // A null value (a tombstone) is unreadable like an empty one: dead-lettered as UNREADABLE.
+            onIngress(record, (byte[]) record.value());
         } else if (commandType.isInstance(record.value())) {
             onCommand(record, commandType.cast(record.value()));
         } else {

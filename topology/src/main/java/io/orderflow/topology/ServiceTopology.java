@@ -20,14 +20,16 @@ public final class ServiceTopology {
     /**
      * @param name  the topology's name, used to name every node
      * @param idOf  the id in an ingress record's value, for keyless records
+     * @param metrics counts the ingress records dead-lettered before they reach {@code processor}
      */
     public static <C, R> void addTo(StreamsBuilder builder, SchemaRegistry registry, String name,
                                     Topic<byte[]> ingress, Function<byte[], String> idOf, Topic<C> commands,
                                     Class<R> replyType, Topic<R> replies,
-                                    ProcessorSupplier<String, Object, String, Object> processor) {
+                                    ProcessorSupplier<String, Object, String, Object> processor,
+                                    OrderflowMetrics metrics) {
         String ingressName = ingress.name().replace('.', '-');
         KStream<String, Object> in = Inputs.of(name)
-                .add(ingressName, IngressStreams.keyed(builder, ingress, ingressName, idOf))
+                .add(ingressName, IngressStreams.keyed(builder, ingress, ingressName, idOf, metrics))
                 .add(builder, commands, registry)
                 .stream();
         KStream<String, Object> out = in.process(processor, Named.as(name));

@@ -8,10 +8,12 @@ import io.orderflow.serde.LocalSchemaRegistry;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
+import io.orderflow.topology.ingress.IngressStreams;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 
@@ -74,6 +76,35 @@ class EventLogRecorderTest {
         assertThat(commands).isFalse();
         assertThat(log.stock()).containsOnlyKeys("s1");
         assertThat(log.stock().get("s1")).isEqualTo(stock);
+    }
+
+    @Test
+    void shouldDemandDeadLetterWhenIngressRecordIsOverTheLimitEvenIfReadable() {
+        // Given a well-formed deposit padded past the ingress limit, which the topology refuses unread
+        byte[] padded = bytes("{\"eventId\":\"d1\",\"customerId\":\"c1\",\"amount\":100,\"currency\":\"EUR\""
+                + " ".repeat(IngressStreams.MAX_RECORD_BYTES) + "}");
+        EventLog undetected = new EventLog();
+        EventLog deadLettered = new EventLog();
+        RecordHeaders truncatedLetter = new RecordHeaders();
+        truncatedLetter.add(DeadLetters.TOPIC, bytes(Topics.PAYMENT_DEPOSITS.name()));
+        truncatedLetter.add(DeadLetters.PARTITION, bytes("0"));
+        truncatedLetter.add(DeadLetters.OFFSET, bytes("0"));
+        truncatedLetter.add(DeadLetters.REASON, bytes("TOO_LARGE"));
+        truncatedLetter.add(DeadLetters.TRUNCATED, bytes("value"));
+        truncatedLetter.add(DeadLetters.ORIGINAL_SIZE, bytes(Integer.toString(padded.length)));
+
+        // When one log has it without a dead letter, the other with a dead letter holding only its start
+        new EventLogRecorder(undetected, registry).record(Topics.PAYMENT_DEPOSITS.name(), 0, 0, "c1", padded, null);
+        EventLogRecorder recorder = new EventLogRecorder(deadLettered, registry);
+        recorder.record(Topics.PAYMENT_DEPOSITS.name(), 0, 0, "c1", padded, null);
+        recorder.record(Topics.DEAD_LETTERS.name(), 0, 0, "c1", Arrays.copyOf(padded, 100), truncatedLetter);
+
+        // Then it counts as unreadable: a violation without its dead letter, never applied with one
+        assertThat(undetected.deposits()).singleElement().satisfies(d -> assertThat(d.problem()).contains("exceeds"));
+        assertThat(InvariantChecker.check(undetected).result(Invariant.DEAD_LETTERED).ok()).isFalse();
+        InvariantReport report = InvariantChecker.check(deadLettered);
+        assertThat(report.result(Invariant.DEAD_LETTERED).ok()).isTrue();
+        assertThat(report.result(Invariant.UNREADABLE_OUTPUT).ok()).isTrue();
     }
 
     private static byte[] bytes(String s) {

@@ -1,5 +1,6 @@
 package io.orderflow.topology;
 
+import io.orderflow.topology.ingress.DeadLetters;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -44,6 +45,34 @@ class DeadLetterDeserializationHandlerTest {
         assertThat(header(letter, "__streams.errors.message")).isEqualTo("bad magic byte");
         assertThat(header(letter, "orderflow.reason")).isEqualTo("UNREADABLE");
         assertThat(metrics.count("dlq_records:payment.replies")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepBoundedDeadLetterWhenRecordIsNearlyOneMebibyte() {
+        // Given an unreadable record of nearly 1 MiB with 20 KiB of headers: copied whole, the dead letter and its
+        // headers would exceed the broker's default record limit and fail the stream thread on every retry
+        DeadLetterDeserializationHandler handler = new DeadLetterDeserializationHandler();
+        handler.configure(Map.of());
+        byte[] value = new byte[1024 * 1024 - 1024];
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("small", new byte[]{1});
+        headers.add("large", new byte[20 * 1024]);
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("inventory.replies", 0, 3L, 1000L,
+                TimestampType.CREATE_TIME, 2, value.length, "o1".getBytes(StandardCharsets.UTF_8), value, headers,
+                Optional.empty());
+
+        // When
+        ProducerRecord<byte[], byte[]> letter = handler.handleError(null, record,
+                new SerializationException("x".repeat(10_000))).deadLetterQueueRecords().get(0);
+
+        // Then the value keeps its first 64 KiB, the headers say what was cut, and the message is abbreviated
+        assertThat(letter.value()).hasSize(DeadLetters.MAX_VALUE_BYTES);
+        assertThat(header(letter, DeadLetters.TRUNCATED)).isEqualTo("value,headers");
+        assertThat(header(letter, DeadLetters.ORIGINAL_SIZE)).isEqualTo(Integer.toString(value.length));
+        assertThat(letter.headers().lastHeader("small")).isNotNull();
+        assertThat(letter.headers().lastHeader("large")).isNull();
+        assertThat(header(letter, "__streams.errors.message")).hasSize(DeadLetters.MAX_MESSAGE_CHARS);
+        assertThat(header(letter, "__streams.errors.offset")).isEqualTo("3");
     }
 
     private static String header(ProducerRecord<byte[], byte[]> record, String key) {

@@ -2,8 +2,11 @@ package io.orderflow.topology;
 
 import io.orderflow.contracts.OrderStatus;
 import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.domain.Rejection;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressReader;
+import io.orderflow.topology.ingress.DeadLetters;
+import io.orderflow.topology.ingress.IngressStreams;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -12,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -60,6 +64,68 @@ class IngressDeadLetterTopologyTest {
             assertThat(d.metrics().count("dlq_records:order.events")).isEqualTo(1);
             // And the good one is processed
             assertThat(OrderSagaTopologyTest.lastOf(d.statuses()).getStatus()).isEqualTo(OrderStatus.CONFIRMED);
+        }
+    }
+
+    @Test
+    void shouldDeadLetterTruncatedAndContinueWhenIngressRecordExceedsLimit() {
+        try (OrderflowDriver d = OrderflowDriver.full()) {
+            // Given
+            d.adjust("a1", "s1", 10, null);
+            d.deposit("d1", "c1", 1_000, "EUR");
+            String hugeCustomer = "c".repeat(IngressStreams.MAX_RECORD_BYTES * 2);
+            byte[] hugeOrder = bytes(GOOD.replace("\"orderId\":\"o1\"", "\"orderId\":\"big\"")
+                    .replace("\"c1\"", "\"" + hugeCustomer + "\""));
+            byte[] hugeDeposit = bytes("{\"eventId\":\"" + "e".repeat(IngressStreams.MAX_RECORD_BYTES)
+                    + "\",\"customerId\":\"c1\",\"amount\":5,\"currency\":\"EUR\"}");
+
+            // When a keyed order and a keyless deposit over the limit arrive, then a good order
+            d.pipeOrderEvent("big", hugeOrder);
+            d.pipeDeposit(null, hugeDeposit);
+            d.pipeOrderJson("o1", GOOD);
+
+            // Then both are dead-lettered before they are read, with their start, size and coordinates
+            List<TestRecord<String, byte[]>> letters = d.deadLetters();
+            assertThat(letters).extracting(r -> OrderSagaTopologyTest.header(r, DeadLetters.REASON))
+                    .containsOnly(Rejection.TOO_LARGE).hasSize(2);
+            assertThat(letters).extracting(r -> OrderSagaTopologyTest.header(r, DeadLetters.TOPIC))
+                    .containsExactlyInAnyOrder("order.events", "payment.deposits");
+            for (TestRecord<String, byte[]> letter : letters) {
+                assertThat(letter.value()).hasSize(DeadLetters.MAX_VALUE_BYTES);
+                assertThat(OrderSagaTopologyTest.header(letter, DeadLetters.TRUNCATED)).isEqualTo("value");
+                assertThat(Integer.parseInt(OrderSagaTopologyTest.header(letter, DeadLetters.ORIGINAL_SIZE)))
+                        .isGreaterThan(IngressStreams.MAX_RECORD_BYTES);
+                assertThat(OrderSagaTopologyTest.header(letter, DeadLetters.MESSAGE)).contains("exceeds");
+            }
+            TestRecord<String, byte[]> order = letters.stream()
+                    .filter(r -> OrderSagaTopologyTest.header(r, DeadLetters.TOPIC).equals("order.events"))
+                    .findFirst().orElseThrow();
+            assertThat(order.key()).isEqualTo("big");
+            assertThat(Arrays.copyOf(hugeOrder, DeadLetters.MAX_VALUE_BYTES)).isEqualTo(order.value());
+            assertThat(d.saga("big")).isNull();
+            assertThat(d.account("c1").getBalance()).isEqualTo(1_000L - 100L);
+            assertThat(d.metrics().count("dlq_records:order.events:TOO_LARGE")).isEqualTo(1);
+            assertThat(d.metrics().count("dlq_records:payment.deposits:TOO_LARGE")).isEqualTo(1);
+            // And the good order is processed
+            assertThat(OrderSagaTopologyTest.lastOf(d.statuses()).getStatus()).isEqualTo(OrderStatus.CONFIRMED);
+        }
+    }
+
+    @Test
+    void shouldDeadLetterAsUnreadableWhenIngressValueIsNull() {
+        try (OrderflowDriver d = OrderflowDriver.full()) {
+            // When a tombstone lands on each ingress topic, keyed and keyless
+            d.pipeOrderEvent("o1", null);
+            d.pipeOrderEvent(null, null);
+            d.pipeDeposit("c1", null);
+            d.pipeAdjustment("s1", null);
+
+            // Then each is unreadable, not a processing error
+            List<TestRecord<String, byte[]>> letters = d.deadLetters();
+            assertThat(letters).hasSize(4)
+                    .extracting(r -> OrderSagaTopologyTest.header(r, DeadLetters.REASON))
+                    .containsOnly(Rejection.UNREADABLE);
+            assertThat(letters).extracting(TestRecord::value).containsOnlyNulls();
         }
     }
 

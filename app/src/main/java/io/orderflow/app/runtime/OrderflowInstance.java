@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -43,10 +44,12 @@ public final class OrderflowInstance implements AutoCloseable {
     private final SchemaRegistry registry;
     private final MicrometerMetrics metrics;
     private final OrderWaiters waiters;
+    private final AtomicLong threadFailures;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrderflowInstance(KafkaStreams streams, HttpApi http, HostInfo self, SchemaRegistry registry,
-                              MicrometerMetrics metrics, OrderWaiters waiters) {
+                              MicrometerMetrics metrics, OrderWaiters waiters, AtomicLong threadFailures) {
+        this.threadFailures = threadFailures;
         this.metrics = metrics;
         this.waiters = waiters;
         this.streams = streams;
@@ -89,6 +92,7 @@ public final class OrderflowInstance implements AutoCloseable {
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
         AtomicReference<String> startupFailure = new AtomicReference<>();
+        AtomicLong threadFailures = new AtomicLong();
         streams.setStateListener((newState, oldState) -> {
             log.info("Streams {} -> {}", oldState, newState);
             if (newState == KafkaStreams.State.RUNNING) {
@@ -100,6 +104,7 @@ public final class OrderflowInstance implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(e -> {
+            threadFailures.incrementAndGet();
             if (running.getCount() > 0) {
                 // Failing before ever running is a setup problem (config, ACLs, topics): retrying cannot fix it.
                 startupFailure.set(causes(e));
@@ -122,7 +127,8 @@ public final class OrderflowInstance implements AutoCloseable {
             metrics.close();
             throw e;
         }
-        OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics, waiters);
+        OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics, waiters,
+                threadFailures);
         streams.start();
         try {
             if (!running.await(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -155,6 +161,14 @@ public final class OrderflowInstance implements AutoCloseable {
     /** Long-polling readers currently waiting on this instance. */
     public int waiting() {
         return waiters.size();
+    }
+
+    /**
+     * How often a stream thread died with an uncaught exception since start (each one replaced, or the client shut
+     * down during start-up). Zero in a healthy instance: bad input must never get this far.
+     */
+    public long streamThreadFailures() {
+        return threadFailures.get();
     }
 
     public MicrometerMetrics metrics() {

@@ -7,12 +7,21 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Dead-letter records. Header names are those of Kafka Streams' own dead-letter queue (KIP-1034), so records
  * refused by Orderflow's processors and records Kafka Streams could not deserialize read the same way; Orderflow
  * adds {@code orderflow.reason}, a stable code such as UNREADABLE or VERSION_CONFLICT.
+ *
+ * <p>A dead letter is bounded, whatever it carries: the value keeps at most {@link #MAX_VALUE_BYTES} (then
+ * {@code orderflow.truncated} says what was cut and {@code orderflow.original.size} the value's full size), the
+ * original headers at most {@link #MAX_ORIGINAL_HEADER_BYTES}, the message at most {@link #MAX_MESSAGE_CHARS}.
+ * Otherwise a record near the broker's 1 MiB limit would come back larger than it went in, be refused by the
+ * broker, and fail the stream thread on every retry. The original stays in its topic, named by the headers.
  */
 public final class DeadLetters {
     public static final String TOPIC = "__streams.errors.topic";
@@ -21,6 +30,16 @@ public final class DeadLetters {
     public static final String EXCEPTION = "__streams.errors.exception";
     public static final String MESSAGE = "__streams.errors.message";
     public static final String REASON = "orderflow.reason";
+    /** What of the original was cut to keep the dead letter small: {@code key}, {@code value}, {@code headers}. */
+    public static final String TRUNCATED = "orderflow.truncated";
+    /** The original value's size in bytes, on a dead letter whose value was truncated. */
+    public static final String ORIGINAL_SIZE = "orderflow.original.size";
+
+    /** Enough of a value to see what it was; far below the broker's default 1 MiB record limit. */
+    public static final int MAX_VALUE_BYTES = 64 * 1024;
+    /** Original headers are copied in order while they fit; the rest are dropped. */
+    public static final int MAX_ORIGINAL_HEADER_BYTES = 16 * 1024;
+    public static final int MAX_MESSAGE_CHARS = 1_000;
 
     /** Set on records re-keyed through a repartition topic, so a dead letter still names the original record. */
     public static final String SOURCE_TOPIC = "orderflow.source.topic";
@@ -55,39 +74,74 @@ public final class DeadLetters {
                 Long.parseLong(header(headers, SOURCE_OFFSET)));
     }
 
-    /** A copy of {@code record} carrying the dead-letter headers and {@code value} as received. */
+    /** A copy of {@code record} carrying the dead-letter headers and {@code value} as received (bounded). */
     public static <K> Record<K, Object> letter(Record<K, ?> record, Source source, byte[] value, String reason,
                                                String message) {
-        Headers headers = headers(record.headers(), source, reason, reason, message);
-        return new Record<K, Object>(record.key(), new DeadLetter(value), record.timestamp(), headers);
+        Bounded letter = bound(record.headers(), value, source, reason, reason, message);
+        return new Record<K, Object>(record.key(), new DeadLetter(letter.value()), record.timestamp(),
+                letter.headers());
+    }
+
+    /** A dead letter's value and headers, within the bounds above. */
+    public record Bounded(byte[] value, Headers headers) {
     }
 
     /**
-     * The headers of a dead letter: the original ones (less Orderflow's re-keying marks) plus where the record
-     * came from, the exception or rejection, the message and Orderflow's reason code.
+     * The value (cut to {@link #MAX_VALUE_BYTES}) and headers of a dead letter: the original headers (less
+     * Orderflow's re-keying and truncation marks, within {@link #MAX_ORIGINAL_HEADER_BYTES}) plus where the record came from, the
+     * exception or rejection, the message, Orderflow's reason code, and what was truncated.
      */
-    public static Headers headers(Headers original, Source source, String reason, String exception,
-                                  String message) {
+    public static Bounded bound(Headers original, byte[] value, Source source, String reason, String exception,
+                                String message) {
+        List<String> truncated = new ArrayList<>();
         Headers headers = new RecordHeaders();
         if (original != null) {
+            int size = 0;
             for (var header : original) {
-                if (!header.key().startsWith("orderflow.source.")) {
-                    headers.add(header);
+                if (header.key().startsWith("orderflow.source.") || header.key().equals(TRUNCATED)
+                        || header.key().equals(ORIGINAL_SIZE)) {
+                    continue; // Orderflow's own marks describe the record before this one, not this dead letter
                 }
+                size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+                if (size > MAX_ORIGINAL_HEADER_BYTES) {
+                    truncated.add("headers");
+                    break;
+                }
+                headers.add(header);
             }
+        }
+        byte[] kept = value;
+        if (value != null && value.length > MAX_VALUE_BYTES) {
+            kept = Arrays.copyOf(value, MAX_VALUE_BYTES);
+            truncated.add(0, "value");
+            put(headers, ORIGINAL_SIZE, Integer.toString(value.length));
         }
         put(headers, TOPIC, source.topic());
         put(headers, PARTITION, Integer.toString(source.partition()));
         put(headers, OFFSET, Long.toString(source.offset()));
-        put(headers, EXCEPTION, exception);
-        put(headers, MESSAGE, message);
+        put(headers, EXCEPTION, abbreviate(exception));
+        put(headers, MESSAGE, abbreviate(message));
         put(headers, REASON, reason);
-        return headers;
+        if (!truncated.isEmpty()) {
+            put(headers, TRUNCATED, String.join(",", truncated));
+        }
+        return new Bounded(kept, headers);
+    }
+
+    /** Adds {@code part} to the {@link #TRUNCATED} header. */
+    public static void markTruncated(Headers headers, String part) {
+        String already = header(headers, TRUNCATED);
+        put(headers, TRUNCATED, already == null ? part : already + "," + part);
     }
 
     public static String header(Headers headers, String key) {
         var header = headers.lastHeader(key);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviate(String text) {
+        return text == null || text.length() <= MAX_MESSAGE_CHARS ? text
+                : text.substring(0, MAX_MESSAGE_CHARS - 1) + "\u2026";
     }
 
     private static void put(Headers headers, String key, String value) {

@@ -38,7 +38,7 @@ public final class InventoryTopology {
         ServiceTopology.addTo(builder, registry, NAME,
                 Topics.INVENTORY_ADJUSTMENTS, raw -> reader.stockAdjusted(raw).getSku(),
                 Topics.INVENTORY_COMMANDS, InventoryReply.class, Topics.INVENTORY_REPLIES,
-                new Supplier(config, registry, metrics));
+                new Supplier(config, registry, metrics), metrics);
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)

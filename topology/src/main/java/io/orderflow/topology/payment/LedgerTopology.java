@@ -38,7 +38,7 @@ public final class LedgerTopology {
         ServiceTopology.addTo(builder, registry, NAME,
                 Topics.PAYMENT_DEPOSITS, raw -> reader.fundsDeposited(raw).getCustomerId(),
                 Topics.PAYMENT_COMMANDS, PaymentReply.class, Topics.PAYMENT_REPLIES,
-                new Supplier(config, registry, metrics));
+                new Supplier(config, registry, metrics), metrics);
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)

@@ -88,8 +88,9 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
     @Override
     public void process(Record<String, Object> record) {
         Object value = record.value();
-        if (value instanceof byte[] raw) {
-            onOrderEvent(record, raw);
+        if (value == null || value instanceof byte[]) {
+            // A null value (a tombstone) is unreadable like an empty one: dead-lettered as UNREADABLE.
+            onOrderEvent(record, (byte[]) value);
         } else if (value instanceof PaymentReply reply) {
             SagaState state = sagas.get(record.key());
             if (state == null) {
