@@ -95,6 +95,11 @@ public final class ChaosReport {
         return outcomes;
     }
 
+    /** Dead letters by their {@code orderflow.reason}. */
+    public Map<String, Integer> deadLettersByReason() {
+        return deadLetters;
+    }
+
     public int deadLetters() {
         return deadLetterCount;
     }

@@ -80,7 +80,10 @@ public final class ChaosRunner {
         }
     }
 
-    /** One ingress record in two thousand is a 1 MiB record. */
+    /**
+     * One ingress record in two thousand is oversized: alternately 512 KiB, which the broker takes and Orderflow
+     * dead-letters as TOO_LARGE, and 1 MiB, which the broker refuses.
+     */
     static final int OVERSIZED_EVERY = 2_000;
     static final int OVERSIZED_BYTES = 1 << 20;
     /** A kill waits for its moment (sagas completed) at most this long without progress. */
@@ -181,7 +184,7 @@ public final class ChaosRunner {
             Progress progress = new Progress(started, workload, completed, kills);
             while (workload.ordersPlaced() < options.orders()) {
                 WorkloadGenerator.Step step = (records + 1) % OVERSIZED_EVERY == 0
-                        ? workload.oversized(ingress(chaos), OVERSIZED_BYTES) : workload.next();
+                        ? workload.oversized(ingress(chaos), oversizedBytes(records + 1)) : workload.next();
                 if (!(step instanceof WorkloadGenerator.Pipe pipe)) {
                     continue; // time steps mean nothing against a real clock
                 }
@@ -370,6 +373,10 @@ public final class ChaosRunner {
                 (e == null ? sent : refused).computeIfAbsent(e == null ? topic : topic + ": "
                         + e.getClass().getSimpleName() + " (" + pipe.kind() + ")", k -> new AtomicLong())
                         .incrementAndGet());
+    }
+
+    private static int oversizedBytes(long record) {
+        return (record / OVERSIZED_EVERY) % 2 == 1 ? OVERSIZED_BYTES / 2 : OVERSIZED_BYTES;
     }
 
     private static Topic<byte[]> ingress(Random random) {
