@@ -34,12 +34,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -91,6 +94,7 @@ public final class ChaosRunner {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration INSTANCE_STARTUP = Duration.ofSeconds(300);
     private static final String HEAP = "384m";
+    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
 
     private final Options options;
     private final PrintStream out;
@@ -262,8 +266,8 @@ public final class ChaosRunner {
     private ChaosReport.Kill kill(List<InstanceProcess> instances, Random chaos, int number,
                                   ScheduledExecutorService background, long started) throws InterruptedException {
         List<InstanceProcess> alive = instances.stream().filter(InstanceProcess::alive).toList();
-        InstanceProcess victim = (alive.isEmpty() ? instances : alive).get(chaos.nextInt(Math.max(1,
-                (alive.isEmpty() ? instances : alive).size())));
+        List<InstanceProcess> candidates = alive.isEmpty() ? instances : alive;
+        InstanceProcess victim = candidates.get(chaos.nextInt(candidates.size()));
         boolean wipe = number % 2 == 1;
         long downMillis = chaos.nextInt((int) InstanceProcess.SESSION_TIMEOUT.toMillis() + 2_000);
         victim.kill();
@@ -348,7 +352,7 @@ public final class ChaosRunner {
             String sku = WorkloadGenerator.sku(i);
             String body = alive.get(i % alive.size()).get("/inventory/" + sku);
             if (body != null) {
-                java.util.regex.Matcher m = VERSION.matcher(body);
+                Matcher m = VERSION.matcher(body);
                 if (m.find()) {
                     versions.put(sku, Long.parseLong(m.group(1)));
                 }
@@ -356,7 +360,6 @@ public final class ChaosRunner {
         }
     }
 
-    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("\"version\":(\\d+)");
 
     private void pace(long started, long records) {
         long due = started + records * 1_000_000_000L / options.rate();
@@ -397,7 +400,7 @@ public final class ChaosRunner {
     }
 
     private static Map<String, Long> snapshot(Map<String, AtomicLong> counts) {
-        Map<String, Long> copy = new java.util.TreeMap<>();
+        Map<String, Long> copy = new TreeMap<>();
         counts.forEach((k, v) -> copy.put(k, v.get()));
         return copy;
     }
