@@ -56,11 +56,15 @@ import java.util.concurrent.locks.LockSupport;
 public final class BenchRunner {
     /**
      * @param inFlight      at most this many orders offered and not yet terminal (0: no bound)
+     * @param plot          where the latency plot (PNG) goes
+     * @param intake        measure the outbox path (HTTP → PostgreSQL → Debezium → order.events) instead
+     * @param clients       concurrent HTTP clients posting orders with {@code intake}
      * @param streamsConfig Kafka Streams settings for the saga instance and the pass-through alike; they win over
      *                      {@link #TUNED}
      */
     public record Options(int orders, int rate, Duration duration, String bootstrap, boolean json, int partitions,
-                          int skus, int customers, int inFlight, Map<String, String> streamsConfig) {
+                          int skus, int customers, int inFlight, Map<String, String> streamsConfig, Path plot,
+                          boolean intake, int clients) {
     }
 
     /**
@@ -77,6 +81,9 @@ public final class BenchRunner {
     }
 
     public int run() throws Exception {
+        if (options.intake()) {
+            return runIntake();
+        }
         try (Lifecycle lifecycle = new Lifecycle()) {
             String bootstrap = options.bootstrap();
             if (bootstrap == null) {
@@ -137,6 +144,10 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "settings:     %d partitions, %d skus, %d customers, %s in flight, %s%n",
                     options.partitions(), options.skus(), options.customers(),
                     options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(), tuning.isEmpty() ? "Streams defaults" : new TreeMap<>(tuning));
+            String title = String.format(Locale.ROOT, "Orderflow saga latency: %,d sagas, %s, %.0f sagas/s", orders,
+                    options.rate() > 0 ? options.rate() + "/s offered" : "maximum rate", saga.perSecond());
+            LatencyPlot.write(h, title, "OrderPlaced -> terminal status visible (ms)", options.plot());
+            out.printf(Locale.ROOT, "plot:         %s%n", options.plot().toAbsolutePath());
             if (options.json()) {
                 out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
                             + "\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
@@ -146,6 +157,38 @@ public final class BenchRunner {
             }
             return saga.complete() ? 0 : 1;
         }
+    }
+
+    private int runIntake() throws Exception {
+        IntakeBench.Result r;
+        double cpuSeconds;
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            long cpuBefore = processCpuNanos();
+            r = new IntakeBench(options).run(lifecycle, IntakeBench.TUNED_CONNECTOR);
+            cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+        }
+        Histogram h = r.lagMs();
+        out.printf(Locale.ROOT, "%nposted:       %d orders with POST /orders in %.1f s = %.0f posts/s (%d clients, %d failed)%n",
+                r.orders(), r.postSeconds(), r.postsPerSecond(), options.clients(), r.failed());
+        out.printf(Locale.ROOT, "outbox:       %d events on order.events in %.1f s = %.0f events/s%n", r.seen(),
+                r.eventSeconds(), r.eventsPerSecond());
+        out.printf(Locale.ROOT, "outbox lag ms: p50 %d  p95 %d  p99 %d  p99.9 %d  max %d (POST sent -> event visible "
+                + "read_committed)%n", h.getValueAtPercentile(50), h.getValueAtPercentile(95),
+                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+        out.printf(Locale.ROOT, "process:      %.1f CPU-seconds in this JVM (broker, Connect, intake, clients; "
+                + "PostgreSQL is a separate process)%n", cpuSeconds);
+        String title = String.format(Locale.ROOT, "Orderflow outbox lag: %,d orders, %.0f events/s", r.orders(),
+                r.eventsPerSecond());
+        LatencyPlot.write(h, title, "POST sent -> event on order.events (ms)", options.plot());
+        out.printf(Locale.ROOT, "plot:         %s%n", options.plot().toAbsolutePath());
+        if (options.json()) {
+            out.printf(Locale.ROOT, "{\"orders\":%d,\"outbox_events_per_s\":%.1f,\"posts_per_s\":%.1f,\"clients\":%d,"
+                            + "\"failed\":%d,\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d}%n",
+                    r.orders(), r.eventsPerSecond(), r.postsPerSecond(), options.clients(), r.failed(),
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue());
+        }
+        return r.failed() == 0 && r.seen() == r.orders() ? 0 : 1;
     }
 
     private record Result(double seconds, double perSecond, long confirmed, Histogram latency, boolean complete) {
