@@ -143,7 +143,7 @@ public final class BenchRunner {
                     cpuSeconds * 1000 / Math.max(1, orders), heapMb);
             out.printf(Locale.ROOT, "settings:     %d partitions, %d skus, %d customers, %s in flight, %s%n",
                     options.partitions(), options.skus(), options.customers(),
-                    options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(), tuning.isEmpty() ? "Streams defaults" : new TreeMap<>(tuning));
+                    options.rate() > 0 || options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(), tuning.isEmpty() ? "Streams defaults" : new TreeMap<>(tuning));
             String title = String.format(Locale.ROOT, "Orderflow saga latency: %,d sagas, %s, %.0f sagas/s", orders,
                     options.rate() > 0 ? options.rate() + "/s offered" : "maximum rate", saga.perSecond());
             LatencyPlot.write(h, title, "OrderPlaced -> terminal status visible (ms)", options.plot());
@@ -206,7 +206,9 @@ public final class BenchRunner {
             long deadline = start + Duration.ofMinutes(10).toNanos();
             while (done.size() < orders && System.nanoTime() < deadline) {
                 int batch = options.rate() > 0 ? dueByRate(start, sent) : Math.min(2_000, orders - sent);
-                if (options.inFlight() > 0) {
+                // Only at the maximum rate: bounding a fixed-rate run would send late and hide the queueing
+                // (coordinated omission); with --rate every order is offered on schedule.
+                if (options.rate() == 0 && options.inFlight() > 0) {
                     batch = Math.min(batch, options.inFlight() - (sent - done.size()));
                 }
                 for (int i = 0; i < batch && sent < orders; i++, sent++) {

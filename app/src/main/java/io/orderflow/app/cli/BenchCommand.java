@@ -47,9 +47,10 @@ final class BenchCommand implements Callable<Integer> {
     int customers;
 
     @Option(names = "--in-flight", defaultValue = "5000", paramLabel = "N",
-            description = {"at most N orders offered and not yet terminal, so that a run at the maximum rate measures "
-                    + "what the saga sustains rather than how long a backlog waits (0: offer everything at once; "
-                    + "default ${DEFAULT-VALUE})"})
+            description = {"at the maximum rate: at most N orders offered and not yet terminal, so that the run "
+                    + "measures what the saga sustains rather than how long a backlog waits (0: offer everything at "
+                    + "once; default ${DEFAULT-VALUE}). --rate runs are never bounded: every order is offered on "
+                    + "schedule"})
     int inFlight;
 
     @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
