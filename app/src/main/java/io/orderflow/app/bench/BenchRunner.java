@@ -28,16 +28,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -47,8 +41,10 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 
@@ -58,11 +54,24 @@ import java.util.concurrent.locks.LockSupport;
  * rate and an exactly-once pass-through Streams app ({@code order.events} → a copy topic).
  */
 public final class BenchRunner {
-    public record Options(int orders, int rate, Duration duration, String bootstrap, boolean json, int partitions) {
+    /**
+     * @param inFlight      at most this many orders offered and not yet terminal (0: no bound)
+     * @param plot          where the latency plot (PNG) goes
+     * @param intake        measure the outbox path (HTTP → PostgreSQL → Debezium → order.events) instead
+     * @param clients       concurrent HTTP clients posting orders with {@code intake}
+     * @param streamsConfig Kafka Streams settings for the saga instance and the pass-through alike; they win over
+     *                      {@link #TUNED}
+     */
+    public record Options(int orders, int rate, Duration duration, String bootstrap, boolean json, int partitions,
+                          int skus, int customers, int inFlight, Map<String, String> streamsConfig, Path plot,
+                          boolean intake, int clients) {
     }
 
-    private static final int SKUS = 20;
-    private static final int CUSTOMERS = 200;
+    /**
+     * Streams settings the bench runs with unless {@code --streams-config} says otherwise; each one is justified by
+     * a before/after measurement in docs/performance.md.
+     */
+    static final Map<String, String> TUNED = Map.of();
     private final Options options;
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -72,6 +81,9 @@ public final class BenchRunner {
     }
 
     public int run() throws Exception {
+        if (options.intake()) {
+            return runIntake();
+        }
         try (Lifecycle lifecycle = new Lifecycle()) {
             String bootstrap = options.bootstrap();
             if (bootstrap == null) {
@@ -79,7 +91,9 @@ public final class BenchRunner {
                 bootstrap = lifecycle.own(EmbeddedKafka.builder().start()).bootstrapServers();
             }
             Path state = Files.createTempDirectory("orderflow-bench-");
+            Properties tuning = tuning();
             Properties props = new Properties();
+            props.putAll(tuning);
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("saga").toString());
             props.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
@@ -103,11 +117,16 @@ public final class BenchRunner {
                     (long) options.rate() * options.duration().toSeconds()) : options.orders();
             long cpuBefore = processCpuNanos();
             Result saga = runSagas(bootstrap, run, orders);
-            long cpuSeconds = (processCpuNanos() - cpuBefore) / 1_000_000_000L;
+            double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
             instance.close();
 
-            double baseline = passThroughRate(bootstrap, state, run);
+            String copy = "bench.copy." + run;
+            ensureTopic(bootstrap, copy);
+            err.println("Baseline: exactly-once pass-through of order.events ...");
+            PassThroughBaseline.Rate pass = PassThroughBaseline.measure(bootstrap, tuning, state.resolve("copy"),
+                    run, copy, Duration.ofMinutes(5));
+            double baseline = pass.perSecond();
             double ratio = baseline == 0 ? 0 : saga.perSecond() / baseline;
             Histogram h = saga.latency();
             out.printf(Locale.ROOT, "%nsagas:        %d in %.1f s = %.0f sagas/s (%d confirmed)%n", orders,
@@ -115,11 +134,20 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "latency ms:   p50 %d  p95 %d  p99 %d  p99.9 %d  max %d%n",
                     h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue());
-            out.printf(Locale.ROOT, "baseline:     exactly-once pass-through %.0f records/s; saga/pass-through %.2f%n",
-                    baseline, ratio);
+            out.printf(Locale.ROOT, "baseline:     exactly-once pass-through %.0f records/s (%d records in %.1f s, "
+                    + "counted from its first committed output, %.1f s after start); saga/pass-through %.2f%n",
+                    baseline, pass.records(), pass.seconds(), pass.startupSeconds(), ratio);
             out.printf(Locale.ROOT, "raw producer: %.0f records/s%n", rawPerSecond);
-            out.printf(Locale.ROOT, "process:      %d CPU-seconds during the saga run, %d MiB heap in use at the end "
-                    + "(broker, producer and Streams share this JVM)%n", cpuSeconds, heapMb);
+            out.printf(Locale.ROOT, "process:      %.1f CPU-seconds during the saga run (%.2f ms per saga), %d MiB heap "
+                    + "in use at the end (broker, producer and Streams share this JVM)%n", cpuSeconds,
+                    cpuSeconds * 1000 / Math.max(1, orders), heapMb);
+            out.printf(Locale.ROOT, "settings:     %d partitions, %d skus, %d customers, %s in flight, %s%n",
+                    options.partitions(), options.skus(), options.customers(),
+                    options.rate() > 0 || options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(), tuning.isEmpty() ? "Streams defaults" : new TreeMap<>(tuning));
+            String title = String.format(Locale.ROOT, "Orderflow saga latency: %,d sagas, %s, %.0f sagas/s", orders,
+                    options.rate() > 0 ? options.rate() + "/s offered" : "maximum rate", saga.perSecond());
+            LatencyPlot.write(h, title, "OrderPlaced -> terminal status visible (ms)", options.plot());
+            out.printf(Locale.ROOT, "plot:         %s%n", options.plot().toAbsolutePath());
             if (options.json()) {
                 out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
                             + "\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
@@ -129,6 +157,38 @@ public final class BenchRunner {
             }
             return saga.complete() ? 0 : 1;
         }
+    }
+
+    private int runIntake() throws Exception {
+        IntakeBench.Result r;
+        double cpuSeconds;
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            long cpuBefore = processCpuNanos();
+            r = new IntakeBench(options).run(lifecycle, IntakeBench.TUNED_CONNECTOR);
+            cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+        }
+        Histogram h = r.lagMs();
+        out.printf(Locale.ROOT, "%nposted:       %d orders with POST /orders in %.1f s = %.0f posts/s (%d clients, %d failed)%n",
+                r.orders(), r.postSeconds(), r.postsPerSecond(), options.clients(), r.failed());
+        out.printf(Locale.ROOT, "outbox:       %d events on order.events in %.1f s = %.0f events/s%n", r.seen(),
+                r.eventSeconds(), r.eventsPerSecond());
+        out.printf(Locale.ROOT, "outbox lag ms: p50 %d  p95 %d  p99 %d  p99.9 %d  max %d (POST sent -> event visible "
+                + "read_committed)%n", h.getValueAtPercentile(50), h.getValueAtPercentile(95),
+                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+        out.printf(Locale.ROOT, "process:      %.1f CPU-seconds in this JVM (broker, Connect, intake, clients; "
+                + "PostgreSQL is a separate process)%n", cpuSeconds);
+        String title = String.format(Locale.ROOT, "Orderflow outbox lag: %,d orders, %.0f events/s", r.orders(),
+                r.eventsPerSecond());
+        LatencyPlot.write(h, title, "POST sent -> event on order.events (ms)", options.plot());
+        out.printf(Locale.ROOT, "plot:         %s%n", options.plot().toAbsolutePath());
+        if (options.json()) {
+            out.printf(Locale.ROOT, "{\"orders\":%d,\"outbox_events_per_s\":%.1f,\"posts_per_s\":%.1f,\"clients\":%d,"
+                            + "\"failed\":%d,\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d}%n",
+                    r.orders(), r.eventsPerSecond(), r.postsPerSecond(), options.clients(), r.failed(),
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue());
+        }
+        return r.failed() == 0 && r.seen() == r.orders() ? 0 : 1;
     }
 
     private record Result(double seconds, double perSecond, long confirmed, Histogram latency, boolean complete) {
@@ -146,11 +206,16 @@ public final class BenchRunner {
             long deadline = start + Duration.ofMinutes(10).toNanos();
             while (done.size() < orders && System.nanoTime() < deadline) {
                 int batch = options.rate() > 0 ? dueByRate(start, sent) : Math.min(2_000, orders - sent);
+                // Only at the maximum rate: bounding a fixed-rate run would send late and hide the queueing
+                // (coordinated omission); with --rate every order is offered on schedule.
+                if (options.rate() == 0 && options.inFlight() > 0) {
+                    batch = Math.min(batch, options.inFlight() - (sent - done.size()));
+                }
                 for (int i = 0; i < batch && sent < orders; i++, sent++) {
                     String orderId = "b-" + run + "-" + sent;
                     OrderEvent event = new OrderEvent("be-" + run + "-" + sent, orderId, new OrderPlaced(
-                            "bc-" + run + "-" + (sent % CUSTOMERS), "EUR",
-                            List.of(new OrderLine("bs-" + run + "-" + (sent % SKUS), 1, 100L))));
+                            "bc-" + run + "-" + (sent % options.customers()), "EUR",
+                            List.of(new OrderLine("bs-" + run + "-" + (sent % options.skus()), 1, 100L))));
                     producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(event)));
                 }
                 for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(20))) {
@@ -191,14 +256,14 @@ public final class BenchRunner {
     }
 
     private void seed(String bootstrap, String run) {
-        err.println("Seeding " + SKUS + " skus and " + CUSTOMERS + " accounts ...");
+        err.println("Seeding " + options.skus() + " skus and " + options.customers() + " accounts ...");
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-            for (int s = 0; s < SKUS; s++) {
+            for (int s = 0; s < options.skus(); s++) {
                 String sku = "bs-" + run + "-" + s;
                 producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), sku,
                         IngressJson.write(new StockAdjusted(null, sku, 100_000_000, "bench", null))));
             }
-            for (int c = 0; c < CUSTOMERS; c++) {
+            for (int c = 0; c < options.customers(); c++) {
                 String customer = "bc-" + run + "-" + c;
                 producer.send(new ProducerRecord<>(Topics.PAYMENT_DEPOSITS.name(), customer,
                         IngressJson.write(new FundsDeposited(null, customer, 100_000_000_000L, "EUR"))));
@@ -223,65 +288,19 @@ public final class BenchRunner {
         }
     }
 
-    /** An exactly-once Streams app that copies order.events to a topic: the cost of EOS Streams alone. */
-    private double passThroughRate(String bootstrap, Path state, String run) throws InterruptedException {
-        String copy = "bench.copy." + run;
-        ensureTopic(bootstrap, copy);
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(Topics.ORDER_EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-                        .withName("bench-source"))
-                .to(copy, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("bench-sink"));
-        Properties props = new Properties();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "orderflow-bench-copy-" + run);
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("copy").toString());
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        long total = endOffsets(bootstrap, Topics.ORDER_EVENTS.name());
-        err.println("Baseline: exactly-once pass-through of " + total + " records ...");
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
-            long start = System.nanoTime();
-            streams.start();
-            long copied = 0;
-            long deadline = start + Duration.ofMinutes(5).toNanos();
-            while (copied < total && System.nanoTime() < deadline) {
-                LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // polling the copy's committed end
-                copied = committedEnd(bootstrap, copy);
-            }
-            return copied / ((System.nanoTime() - start) / 1e9);
-        }
-    }
-
-    private static long endOffsets(String bootstrap, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = rawConsumer(bootstrap, "read_uncommitted")) {
-            return sumEnds(consumer, topic);
-        }
-    }
-
-    private static long committedEnd(String bootstrap, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = rawConsumer(bootstrap, "read_committed")) {
-            return sumEnds(consumer, topic);
-        }
-    }
-
-    private static long sumEnds(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    private static KafkaConsumer<byte[], byte[]> rawConsumer(String bootstrap, String isolation) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
     private void ensureTopic(String bootstrap, String topic) {
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             KafkaTopics.ensure(admin, List.of(topic), options.partitions(),
                     (short) (options.bootstrap() == null ? 1 : 3), Duration.ofSeconds(30));
         }
+    }
+
+    /** {@link #TUNED}, overridden by {@code --streams-config}. */
+    private Properties tuning() {
+        Properties tuning = new Properties();
+        tuning.putAll(TUNED);
+        tuning.putAll(options.streamsConfig());
+        return tuning;
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {

@@ -4,7 +4,12 @@ import io.orderflow.app.bench.BenchRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -33,6 +38,40 @@ final class BenchCommand implements Callable<Integer> {
             description = "partitions of the topics created (default ${DEFAULT-VALUE})")
     int partitions;
 
+    @Option(names = "--skus", defaultValue = "1000", paramLabel = "N",
+            description = "skus the orders spread over, each stocked so that orders confirm (default ${DEFAULT-VALUE})")
+    int skus;
+
+    @Option(names = "--customers", defaultValue = "2000", paramLabel = "N",
+            description = "customers the orders spread over, each funded (default ${DEFAULT-VALUE})")
+    int customers;
+
+    @Option(names = "--in-flight", defaultValue = "5000", paramLabel = "N",
+            description = {"at the maximum rate: at most N orders offered and not yet terminal, so that the run "
+                    + "measures what the saga sustains rather than how long a backlog waits (0: offer everything at "
+                    + "once; default ${DEFAULT-VALUE}). --rate runs are never bounded: every order is offered on "
+                    + "schedule"})
+    int inFlight;
+
+    @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
+            description = {"a Kafka Streams setting for the saga instance and the pass-through baseline alike, "
+                    + "e.g. commit.interval.ms=50; repeatable; wins over the bench's tuned settings"})
+    List<String> streamsConfig = new ArrayList<>();
+
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "where the latency distribution plot (PNG, percentiles on a log scale) is written "
+                    + "(default bench-latency.png, or bench-intake-lag.png with --intake, in the working directory)")
+    Path plot;
+
+    @Option(names = "--intake", description = {"measure the outbox path instead: orders posted with POST /orders "
+            + "(concurrent clients) -> PostgreSQL -> Debezium on Kafka Connect -> order.events; reports outbox "
+            + "events/s and outbox lag percentiles. Uses --orders, --clients, --plot, --json"})
+    boolean intake;
+
+    @Option(names = "--clients", defaultValue = "32", paramLabel = "N",
+            description = "concurrent HTTP clients with --intake (default ${DEFAULT-VALUE})")
+    int clients;
+
     @Option(names = "--json", description = "end with one JSON line of the results")
     boolean json;
 
@@ -47,7 +86,32 @@ final class BenchCommand implements Callable<Integer> {
         if (partitions < 1 || partitions > 1000) {
             throw new IllegalArgumentException("--partitions must be between 1 and 1000, was " + partitions);
         }
+        if (skus < 1 || skus > 1_000_000) {
+            throw new IllegalArgumentException("--skus must be between 1 and 1000000, was " + skus);
+        }
+        if (customers < 1 || customers > 1_000_000) {
+            throw new IllegalArgumentException("--customers must be between 1 and 1000000, was " + customers);
+        }
+        if (clients < 1 || clients > 1_000) {
+            throw new IllegalArgumentException("--clients must be between 1 and 1000, was " + clients);
+        }
+        if (intake && rate > 0) {
+            throw new IllegalArgumentException("--intake posts at the maximum rate; it does not take --rate");
+        }
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("--in-flight must be >= 0, was " + inFlight);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String setting : streamsConfig) {
+            int eq = setting.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("--streams-config takes KEY=VALUE, was '" + setting + "'");
+            }
+            settings.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+        }
         Duration d = Durations.parse("--duration", duration);
-        return new BenchRunner(new BenchRunner.Options(orders, rate, d, bootstrap, json, partitions)).run();
+        return new BenchRunner(new BenchRunner.Options(orders, rate, d, bootstrap, json, partitions, skus, customers,
+                inFlight, Map.copyOf(settings),
+                plot != null ? plot : Path.of(intake ? "bench-intake-lag.png" : "bench-latency.png"), intake, clients)).run();
     }
 }

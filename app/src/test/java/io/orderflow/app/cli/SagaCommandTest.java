@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -93,6 +94,29 @@ class SagaCommandTest {
         assertThat(run("chaos", "--processing-guarantee", "exactly_once").err())
                 .contains("--processing-guarantee must be exactly_once_v2 or at_least_once");
         assertThat(run("chaos", "--quiesce-timeout", "later").code()).isEqualTo(SagaCommand.USAGE);
+    }
+
+    @Test
+    void shouldExitWithOneLineWhenBenchTuningOrIntakeFlagsAreBad() {
+        // Given / When
+        Result clients = run("bench", "--intake", "--clients", "0");
+        Result setting = run("bench", "--streams-config", "commit.interval.ms");
+        Result intakeRate = run("bench", "--intake", "--rate", "100");
+        Result inFlight = run("bench", "--in-flight", "-1");
+        Result skus = run("bench", "--skus", "0");
+
+        // Then
+        assertThat(clients.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(clients.err().strip()).isEqualTo("error: --clients must be between 1 and 1000, was 0");
+        assertThat(setting.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(setting.err().strip()).isEqualTo("error: --streams-config takes KEY=VALUE, was 'commit.interval.ms'");
+        assertThat(intakeRate.err()).contains("--intake posts at the maximum rate");
+        assertThat(inFlight.err()).contains("--in-flight must be >= 0");
+        assertThat(skus.err()).contains("--skus must be between 1 and 1000000");
+        assertThat(List.of(clients, setting, intakeRate, inFlight, skus)).allSatisfy(r -> {
+            assertThat(r.code()).isEqualTo(SagaCommand.USAGE);
+            assertThat(r.err().strip().lines()).hasSize(1);
+        });
     }
 
     @Test
