@@ -4,6 +4,7 @@ import io.orderflow.app.embedded.EmbeddedKafka;
 import io.orderflow.app.embedded.KafkaTopics;
 import io.orderflow.app.runtime.InstanceConfig;
 import io.orderflow.app.runtime.Lifecycle;
+import io.orderflow.app.runtime.TempDir;
 import io.orderflow.app.runtime.OrderflowInstance;
 import io.orderflow.app.runtime.TopicSetup;
 import io.orderflow.contracts.FundsDeposited;
@@ -35,7 +36,6 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -90,7 +90,7 @@ public final class BenchRunner {
                 err.println("Starting Kafka (KRaft, single node) ...");
                 bootstrap = lifecycle.own(EmbeddedKafka.builder().start()).bootstrapServers();
             }
-            Path state = Files.createTempDirectory("orderflow-bench-");
+            Path state = lifecycle.own(TempDir.create("orderflow-bench-")).path();
             Properties tuning = tuning();
             Properties props = new Properties();
             props.putAll(tuning);
