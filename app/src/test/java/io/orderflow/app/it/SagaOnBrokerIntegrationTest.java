@@ -72,14 +72,17 @@ class SagaOnBrokerIntegrationTest {
                     .extracting(OrderStatusChanged::getReason).containsExactly(CancelReason.OUT_OF_STOCK);
             assertThat(instance.streams().state().isRunningOrRebalancing()).isTrue();
 
-            // And the HTTP API answers from the stores
-            HttpResponse<String> stock = get(client, http + "/inventory/apple");
-            assertThat(stock.statusCode()).isEqualTo(200);
-            assertThat(stock.body()).contains("\"sku\":\"apple\"", "\"onHand\":80", "\"reserved\":0",
-                    "\"available\":80", "\"version\":");
-            HttpResponse<String> account = get(client, http + "/accounts/alice");
-            assertThat(account.body()).contains("\"customerId\":\"alice\"", "\"balance\":98000", "\"held\":0",
-                    "\"available\":98000");
+            // And the HTTP API answers from the stores: the stock commit and the capture follow CONFIRMED (the
+            // saga sends them with it), so they become visible a commit or two later
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> stock = get(client, http + "/inventory/apple");
+                assertThat(stock.statusCode()).isEqualTo(200);
+                assertThat(stock.body()).contains("\"sku\":\"apple\"", "\"onHand\":80", "\"reserved\":0",
+                        "\"available\":80", "\"version\":");
+                HttpResponse<String> account = get(client, http + "/accounts/alice");
+                assertThat(account.body()).contains("\"customerId\":\"alice\"", "\"balance\":98000",
+                        "\"held\":0", "\"available\":98000");
+            });
             HttpResponse<String> order = get(client, http + "/orders/short");
             assertThat(order.statusCode()).isEqualTo(200);
             assertThat(order.body()).contains("\"status\":\"CANCELLED\"", "\"reason\":\"OUT_OF_STOCK\"");
