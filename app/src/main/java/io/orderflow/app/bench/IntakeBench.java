@@ -7,6 +7,7 @@ import io.orderflow.app.embedded.LocalPostgres;
 import io.orderflow.app.http.IntakeServer;
 import io.orderflow.app.runtime.InstanceConfig;
 import io.orderflow.app.runtime.Lifecycle;
+import io.orderflow.app.runtime.TempDir;
 import io.orderflow.app.runtime.TopicSetup;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
@@ -81,7 +82,7 @@ final class IntakeBench {
         topics.put(InstanceConfig.REPLICATION_FACTOR, options.bootstrap() == null ? "1" : "3");
         TopicSetup.ensure(topics, Duration.ofSeconds(30));
 
-        Path base = Files.createTempDirectory("orderflow-bench-intake-");
+        Path base = lifecycle.own(TempDir.create("orderflow-bench-intake-")).path();
         err.println("Starting PostgreSQL (embedded binaries, wal_level=logical) ...");
         LocalPostgres postgres = lifecycle.own(LocalPostgres.builder().dataDir(base.resolve("postgres")).start());
         Properties intakeProps = new Properties();

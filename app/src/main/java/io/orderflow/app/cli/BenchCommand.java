@@ -13,11 +13,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure sagas completed per second and end-to-end latency (OrderPlaced record timestamp to",
-                "the terminal status visible read_committed), against two baselines measured in the same run on",
-                "the same broker: the raw producer rate and an exactly-once pass-through Streams app.",
-                "Starts an embedded Kafka unless --bootstrap-server is given. --json: the last line is one JSON",
-                "object. Exit 0 when every offered order reached a terminal status."})
+        description = {"Measure sagas completed per second and end-to-end latency (OrderPlaced record timestamp to "
+                + "the terminal status visible read_committed), against two baselines measured in the same run on "
+                + "the same broker: the raw producer rate and an exactly-once pass-through Streams app (counted "
+                + "from its first committed output, so its start-up is excluded). Writes a latency plot (PNG). "
+                + "With --intake: the outbox path instead (POST /orders -> PostgreSQL -> Debezium -> order.events), "
+                + "outbox events/s and outbox lag percentiles.",
+                "Starts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; --json: the "
+                + "last line of stdout is one JSON object. Exit 0 when every offered order reached a terminal "
+                + "status (with --intake: every posted order reached order.events)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "20000", paramLabel = "N",
             description = "orders offered at the maximum rate (default ${DEFAULT-VALUE})")

@@ -8,6 +8,7 @@ import io.orderflow.intake.IntakeService;
 import io.orderflow.intake.http.IntakeRoutes;
 import io.orderflow.app.runtime.InstanceConfig;
 import io.orderflow.app.runtime.Lifecycle;
+import io.orderflow.app.runtime.TempDir;
 import io.orderflow.app.runtime.OrderflowInstance;
 import io.orderflow.app.runtime.Ports;
 import io.orderflow.app.runtime.TopicSetup;
@@ -35,11 +36,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * {@code saga demo}: a real single-node Kafka, K Streams instances with their HTTP APIs, seeded data, sample
@@ -72,7 +71,7 @@ public final class DemoRunner {
         String runId = Long.toString(System.currentTimeMillis() % 46_656_000L / 1000, 36);
         try (Lifecycle lifecycle = new Lifecycle()) {
             Path base = options.dataDir() != null ? Files.createDirectories(options.dataDir())
-                    : lifecycle.own(new TempDir(Files.createTempDirectory("orderflow-demo-"))).path();
+                    : lifecycle.own(TempDir.create("orderflow-demo-")).path();
 
             progress("Starting Kafka (KRaft, single node) on localhost:" + options.kafkaPort() + " ...");
             EmbeddedKafka kafka = lifecycle.own(EmbeddedKafka.builder().port(options.kafkaPort())
@@ -319,15 +318,5 @@ public final class DemoRunner {
         out.println();
         out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
         out.flush();
-    }
-
-    /** A temporary directory deleted when closed. */
-    private record TempDir(Path path) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            try (Stream<Path> files = Files.walk(path)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 }
