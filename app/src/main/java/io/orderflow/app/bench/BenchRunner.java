@@ -134,9 +134,15 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "latency ms:   p50 %d  p95 %d  p99 %d  p99.9 %d  max %d%n",
                     h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue());
-            out.printf(Locale.ROOT, "baseline:     exactly-once pass-through %.0f records/s (%d records in %.1f s, "
-                    + "counted from its first committed output, %.1f s after start); saga/pass-through %.2f%n",
-                    baseline, pass.records(), pass.seconds(), pass.startupSeconds(), ratio);
+            if (pass.seconds() > 0) {
+                out.printf(Locale.ROOT, "baseline:     exactly-once pass-through %.0f records/s (%d records in %.1f s, "
+                        + "counted from its first committed output, %.1f s after start); saga/pass-through %.2f%n",
+                        baseline, pass.records(), pass.seconds(), pass.startupSeconds(), ratio);
+            } else {
+                out.printf(Locale.ROOT, "baseline:     exactly-once pass-through not measurable: order.events was "
+                        + "copied within its first commit (%.1f s after start); offer more --orders%n",
+                        pass.startupSeconds());
+            }
             out.printf(Locale.ROOT, "raw producer: %.0f records/s%n", rawPerSecond);
             out.printf(Locale.ROOT, "process:      %.1f CPU-seconds during the saga run (%.2f ms per saga), %d MiB heap "
                     + "in use at the end (broker, producer and Streams share this JVM)%n", cpuSeconds,
