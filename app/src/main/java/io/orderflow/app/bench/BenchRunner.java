@@ -55,6 +55,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class BenchRunner {
     /**
+     * @param warmup        how long orders are offered, and then waited for, before the measured run; not measured
      * @param inFlight      at most this many orders offered and not yet terminal (0: no bound)
      * @param plot          where the latency plot (PNG) goes
      * @param intake        measure the outbox path (HTTP → PostgreSQL → Debezium → order.events) instead
@@ -62,7 +63,7 @@ public final class BenchRunner {
      * @param streamsConfig Kafka Streams settings for the saga instance and the pass-through alike; they win over
      *                      {@link #TUNED}
      */
-    public record Options(int orders, int rate, Duration duration, String bootstrap, boolean json, int partitions,
+    public record Options(int orders, int rate, Duration duration, Duration warmup, String bootstrap, boolean json, int partitions,
                           int skus, int customers, int inFlight, Map<String, String> streamsConfig, Path plot,
                           boolean intake, int clients) {
     }
@@ -115,8 +116,14 @@ public final class BenchRunner {
             seed(bootstrap, run);
             int orders = options.rate() > 0 ? (int) Math.min(Integer.MAX_VALUE,
                     (long) options.rate() * options.duration().toSeconds()) : options.orders();
+            Result warm = null;
+            if (!options.warmup().isZero()) {
+                err.printf(Locale.ROOT, "Warm-up: offering orders for %d s (not measured) ...%n",
+                        options.warmup().toSeconds());
+                warm = runSagas(bootstrap, run, "w-" + run, Integer.MAX_VALUE, options.warmup());
+            }
             long cpuBefore = processCpuNanos();
-            Result saga = runSagas(bootstrap, run, orders);
+            Result saga = runSagas(bootstrap, run, "b-" + run, orders, null);
             double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
             instance.close();
@@ -134,6 +141,10 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "latency ms:   p50 %d  p95 %d  p99 %d  p99.9 %d  max %d%n",
                     h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
                     h.getValueAtPercentile(99.9), h.getMaxValue());
+            if (warm != null) {
+                out.printf(Locale.ROOT, "warm-up:      %d orders in %.1f s before the run (%d terminal), not measured%n",
+                        warm.offered(), warm.seconds(), warm.terminal());
+            }
             if (pass.seconds() > 0) {
                 out.printf(Locale.ROOT, "baseline:     exactly-once pass-through %.0f records/s (%d records in %.1f s, "
                         + "counted from its first committed output, %.1f s after start); saga/pass-through %.2f%n",
@@ -157,9 +168,9 @@ public final class BenchRunner {
             if (options.json()) {
                 out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
                             + "\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
-                            + "\"raw_producer_per_s\":%.1f}%n", orders, saga.perSecond(), baseline, ratio,
-                    h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
-                    h.getValueAtPercentile(99.9), h.getMaxValue(), rawPerSecond);
+                            + "\"raw_producer_per_s\":%.1f,\"warmup_orders\":%d}%n", orders, saga.perSecond(), baseline,
+                    ratio, h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue(), rawPerSecond, warm == null ? 0 : warm.offered());
             }
             return saga.complete() ? 0 : 1;
         }
@@ -197,29 +208,45 @@ public final class BenchRunner {
         return r.failed() == 0 && r.seen() == r.orders() ? 0 : 1;
     }
 
-    private record Result(double seconds, double perSecond, long confirmed, Histogram latency, boolean complete) {
+    /**
+     * @param offered  orders offered
+     * @param terminal of those, orders whose terminal status was seen
+     */
+    private record Result(int offered, int terminal, double seconds, double perSecond, long confirmed,
+                          Histogram latency, boolean complete) {
     }
 
-    private Result runSagas(String bootstrap, String run, int orders) {
+    /**
+     * Offers orders (ids starting with {@code prefix}) at --rate or at the maximum rate, until {@code orders} are
+     * offered or {@code offerFor} (when given) has passed, and follows them to their terminal status. Skus and
+     * customers are the ones seeded for {@code run}.
+     */
+    private Result runSagas(String bootstrap, String run, String prefix, int orders, Duration offerFor) {
         Histogram latency = new Histogram(600_000L, 3);
         Set<String> done = new HashSet<>();
         long confirmed = 0;
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
              KafkaConsumer<String, OrderStatusChanged> consumer = statusConsumer(bootstrap)) {
             long start = System.nanoTime();
+            long offerUntil = offerFor == null ? Long.MAX_VALUE : start + offerFor.toNanos();
             long lastReport = start;
             int sent = 0;
+            int total = orders;
             long deadline = start + Duration.ofMinutes(10).toNanos();
-            while (done.size() < orders && System.nanoTime() < deadline) {
-                int batch = options.rate() > 0 ? dueByRate(start, sent) : Math.min(2_000, orders - sent);
+            while (done.size() < total && System.nanoTime() < deadline) {
+                if (total == Integer.MAX_VALUE && System.nanoTime() >= offerUntil) {
+                    total = sent; // the warm-up stops offering; what it offered still has to finish
+                    continue;
+                }
+                int batch = options.rate() > 0 ? dueByRate(start, sent) : Math.min(2_000, total - sent);
                 // Only at the maximum rate: bounding a fixed-rate run would send late and hide the queueing
                 // (coordinated omission); with --rate every order is offered on schedule.
                 if (options.rate() == 0 && options.inFlight() > 0) {
                     batch = Math.min(batch, options.inFlight() - (sent - done.size()));
                 }
-                for (int i = 0; i < batch && sent < orders; i++, sent++) {
-                    String orderId = "b-" + run + "-" + sent;
-                    OrderEvent event = new OrderEvent("be-" + run + "-" + sent, orderId, new OrderPlaced(
+                for (int i = 0; i < batch && sent < total; i++, sent++) {
+                    String orderId = prefix + "-" + sent;
+                    OrderEvent event = new OrderEvent("e" + orderId, orderId, new OrderPlaced(
                             "bc-" + run + "-" + (sent % options.customers()), "EUR",
                             List.of(new OrderLine("bs-" + run + "-" + (sent % options.skus()), 1, 100L))));
                     producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(event)));
@@ -227,7 +254,7 @@ public final class BenchRunner {
                 for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(20))) {
                     OrderStatusChanged change = record.value();
                     if ((change.getStatus() == OrderStatus.CONFIRMED || change.getStatus() == OrderStatus.CANCELLED)
-                            && change.getOrderId().startsWith("b-" + run) && done.add(change.getOrderId())) {
+                            && change.getOrderId().startsWith(prefix + "-") && done.add(change.getOrderId())) {
                         latency.recordValue(Math.max(0, Math.min(600_000L,
                                 System.currentTimeMillis() - change.getPlacedAt())));
                         if (change.getStatus() == OrderStatus.CONFIRMED) {
@@ -238,13 +265,14 @@ public final class BenchRunner {
                 long now = System.nanoTime();
                 if (now - lastReport > 1_000_000_000L) {
                     lastReport = now;
-                    progress(sent, done.size(), orders, (now - start) / 1e9);
+                    progress(sent, done.size(), total == Integer.MAX_VALUE ? sent : total, (now - start) / 1e9);
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            progress(sent, done.size(), orders, seconds);
+            progress(sent, done.size(), Math.min(total, sent), seconds);
             err.println();
-            return new Result(seconds, done.size() / seconds, confirmed, latency, done.size() == orders);
+            return new Result(sent, done.size(), seconds, done.size() / seconds, confirmed, latency,
+                    done.size() == sent && sent == total);
         }
     }
 

@@ -35,6 +35,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "how long to offer orders with --rate (default ${DEFAULT-VALUE})")
     String duration;
 
+    @Option(names = "--warmup", defaultValue = "15s", paramLabel = "DURATION",
+            description = {"before the measured run, offer orders the same way (at --rate, or at the maximum rate) "
+                    + "for this long and wait until they are all terminal; they are not measured. A fresh JVM "
+                    + "spends its first seconds compiling (JIT) and filling caches, which would otherwise show as "
+                    + "latency and CPU per saga (0s: no warm-up; default ${DEFAULT-VALUE}; not used with --intake, "
+                    + "which sends one order through the whole path first)"})
+    String warmup;
+
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "an existing Kafka cluster")
     String bootstrap;
 
@@ -114,7 +122,8 @@ final class BenchCommand implements Callable<Integer> {
             settings.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
         }
         Duration d = Durations.parse("--duration", duration);
-        return new BenchRunner(new BenchRunner.Options(orders, rate, d, bootstrap, json, partitions, skus, customers,
+        Duration w = Durations.parseAllowingZero("--warmup", warmup);
+        return new BenchRunner(new BenchRunner.Options(orders, rate, d, w, bootstrap, json, partitions, skus, customers,
                 inFlight, Map.copyOf(settings),
                 plot != null ? plot : Path.of(intake ? "bench-intake-lag.png" : "bench-latency.png"), intake, clients)).run();
     }

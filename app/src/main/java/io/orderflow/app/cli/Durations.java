@@ -8,17 +8,26 @@ final class Durations {
     private Durations() {
     }
 
-    /** Parses a flag's duration, or fails with a message naming the flag. */
+    /** Parses a flag's duration (> 0), or fails with a message naming the flag. */
     static Duration parse(String flag, String text) {
+        return parse(flag, text, false);
+    }
+
+    /** Parses a flag's duration (>= 0), or fails with a message naming the flag. */
+    static Duration parseAllowingZero(String flag, String text) {
+        return parse(flag, text, true);
+    }
+
+    private static Duration parse(String flag, String text, boolean zeroAllowed) {
         try {
             Duration d = OrderflowConfig.parseDuration(text);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("must be > 0");
+            if (d.isNegative() || (d.isZero() && !zeroAllowed)) {
+                throw new IllegalArgumentException("out of range");
             }
             return d;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + " must be a duration such as 30s, 5m or 500ms, was '"
-                    + text + "'");
+            throw new IllegalArgumentException(flag + " must be a duration such as " + (zeroAllowed ? "0s, " : "")
+                    + "30s, 5m or 500ms, was '" + text + "'");
         }
     }
 }

@@ -104,6 +104,7 @@ class SagaCommandTest {
         Result intakeRate = run("bench", "--intake", "--rate", "100");
         Result inFlight = run("bench", "--in-flight", "-1");
         Result skus = run("bench", "--skus", "0");
+        Result warmup = run("bench", "--warmup", "-5s");
 
         // Then
         assertThat(clients.code()).isEqualTo(SagaCommand.USAGE);
@@ -113,7 +114,9 @@ class SagaCommandTest {
         assertThat(intakeRate.err()).contains("--intake posts at the maximum rate");
         assertThat(inFlight.err()).contains("--in-flight must be >= 0");
         assertThat(skus.err()).contains("--skus must be between 1 and 1000000");
-        assertThat(List.of(clients, setting, intakeRate, inFlight, skus)).allSatisfy(r -> {
+        assertThat(warmup.err().strip())
+                .isEqualTo("error: --warmup must be a duration such as 0s, 30s, 5m or 500ms, was '-5s'");
+        assertThat(List.of(clients, setting, intakeRate, inFlight, skus, warmup)).allSatisfy(r -> {
             assertThat(r.code()).isEqualTo(SagaCommand.USAGE);
             assertThat(r.err().strip().lines()).hasSize(1);
         });
