@@ -73,7 +73,7 @@ final class Samples {
                         PaymentStep.AUTHORIZING, List.of(new SagaLine(LINE, LineStep.RESERVING))),
                 new Account("c1", "EUR", 100_000L, Map.of("o1", 2500L), 4L),
                 new PaymentRecord(PaymentRecordState.AUTHORIZED, 2500L, "EUR", null),
-                new Stock("s1", 100L, Map.of("o1", 2), 7L),
+                new Stock("s1", 100L, Map.of("o1", 2), 7L, 5L),
                 new StockRecord(StockRecordState.REJECTED, 2, CancelReason.OUT_OF_STOCK),
                 new OrderView("o1", "c1", OrderStatus.CONFIRMED, null, List.of(LINE), 2500L, "EUR", 3, 1_000L,
                         List.of(new StatusEntry(OrderStatus.PLACED, null, 1, 1_000L),

@@ -12,12 +12,15 @@ import io.orderflow.contracts.state.StockRecordState;
 import java.util.HashMap;
 
 /**
- * Inventory rules for one sku. Reserving succeeds if {@code onHand − Σreservations ≥ qty}; commit turns a
+ * Inventory rules for one sku. Reserving succeeds if {@code onHand − reserved ≥ qty}; commit turns a
  * reservation into a decrement of onHand; release drops a reservation, or restocks a committed line (a refund
  * after confirmation). Adjustments may carry an optimistic-lock {@code expectedVersion} and may never push onHand
  * below what is reserved, so there is no oversell and onHand never goes negative.
  *
- * <p>Every command is idempotent per (orderId, sku, command) through the per-order {@link StockRecord}.
+ * <p>Every command is idempotent per (orderId, sku, command) through the per-order {@link StockRecord}, which is
+ * also the only place an order's reservation is kept: {@link Stock} holds the total, so a command costs the same
+ * however many orders hold the sku (a sale item). Reservations written before the total existed are still listed
+ * in {@link Stock#getReservations()}; they count, and leave that map when committed or released.
  */
 public final class Inventory {
     private Inventory() {
@@ -46,7 +49,7 @@ public final class Inventory {
                     + reserved + " reserved");
         }
         Stock updated = stock == null
-                ? new Stock(adjustment.getSku(), 0L, new HashMap<>(), 0L)
+                ? new Stock(adjustment.getSku(), 0L, new HashMap<>(), 0L, 0L)
                 : Stock.newBuilder(stock).build();
         updated.setOnHand(next);
         updated.setVersion(version + 1);
@@ -66,8 +69,9 @@ public final class Inventory {
         };
     }
 
+    /** The quantity held by open reservations: the total, plus any still listed one by one. */
     public static long reserved(Stock stock) {
-        long reserved = 0;
+        long reserved = stock.getReserved();
         for (int quantity : stock.getReservations().values()) {
             reserved += quantity;
         }
@@ -91,7 +95,7 @@ public final class Inventory {
             return reject(stock, command, CancelReason.OUT_OF_STOCK);
         }
         Stock next = Stock.newBuilder(stock).build();
-        next.getReservations().put(command.getOrderId(), command.getQuantity());
+        next.setReserved(next.getReserved() + command.getQuantity());
         next.setVersion(next.getVersion() + 1);
         StockRecord reserved = new StockRecord(StockRecordState.RESERVED, command.getQuantity(), null);
         return new StockStep(next, reserved, reply(command, InventoryReplyType.RESERVED, null), null, true);
@@ -111,7 +115,7 @@ public final class Inventory {
             return illegal(stock, record, command, "RESERVED");
         }
         Stock next = Stock.newBuilder(stock).build();
-        next.getReservations().remove(command.getOrderId());
+        unreserve(next, command.getOrderId(), record.getQuantity());
         next.setOnHand(next.getOnHand() - record.getQuantity());
         next.setVersion(next.getVersion() + 1);
         StockRecord committed = StockRecord.newBuilder(record).setState(StockRecordState.COMMITTED).build();
@@ -130,7 +134,7 @@ public final class Inventory {
         Stock next = Stock.newBuilder(stock).build();
         StockRecordState to;
         if (record.getState() == StockRecordState.RESERVED) {
-            next.getReservations().remove(command.getOrderId());
+            unreserve(next, command.getOrderId(), record.getQuantity());
             to = StockRecordState.RELEASED;
         } else {
             next.setOnHand(next.getOnHand() + record.getQuantity());
@@ -139,6 +143,13 @@ public final class Inventory {
         next.setVersion(next.getVersion() + 1);
         StockRecord released = StockRecord.newBuilder(record).setState(to).build();
         return new StockStep(next, released, reply(command, InventoryReplyType.RELEASED, null), null, true);
+    }
+
+    /** Ends an order's open reservation: listed one by one (written by an earlier version), or in the total. */
+    private static void unreserve(Stock stock, String orderId, int quantity) {
+        if (stock.getReservations().remove(orderId) == null) {
+            stock.setReserved(stock.getReserved() - quantity);
+        }
     }
 
     private static StockStep illegal(Stock stock, StockRecord record, InventoryCommand command, String needed) {

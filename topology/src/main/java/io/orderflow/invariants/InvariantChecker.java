@@ -299,6 +299,7 @@ public final class InvariantChecker {
                     }
                 }
             }
+            Map<String, Set<String>> openReservations = openReservationsBySku();
             Set<String> skus = new TreeSet<>(adjusted.keySet());
             skus.addAll(confirmedQuantity.keySet());
             skus.addAll(log.stock().keySet());
@@ -323,6 +324,13 @@ public final class InvariantChecker {
                                     + " outlives its saga (order is " + finalStatus(reservation.getKey()) + ")",
                             "no reservation", reservation.getValue() + " reserved for " + reservation.getKey()));
                 }
+                if (stock.getReserved() != 0) {
+                    Set<String> open = openReservations.getOrDefault(sku, Set.of());
+                    violations.add(Violation.of(sku, null, "a reserved total outlives the sagas (" + (open.isEmpty()
+                                    ? "no order's replies show an open reservation"
+                                    : "reserved and never committed or released by " + open) + ")",
+                            "reserved 0", "reserved " + stock.getReserved()));
+                }
                 if (stock.getOnHand() < 0) {
                     violations.add(Violation.of(sku, null, "onHand is negative", "onHand >= 0",
                             "onHand " + stock.getOnHand()));
@@ -335,6 +343,24 @@ public final class InvariantChecker {
             }
             checkInventoryReplies(violations);
             return InvariantResult.of(Invariant.STOCK, skus.size(), violations);
+        }
+
+        /** Per sku, the orders whose replies show a reservation that was neither committed nor released. */
+        private Map<String, Set<String>> openReservationsBySku() {
+            Map<String, Map<String, Set<InventoryReplyType>>> bySku = new HashMap<>();
+            for (Output<InventoryReply> record : log.inventoryReplies()) {
+                InventoryReply reply = record.value();
+                bySku.computeIfAbsent(reply.getSku(), k -> new TreeMap<>())
+                        .computeIfAbsent(reply.getOrderId(), k -> new HashSet<>()).add(reply.getType());
+            }
+            Map<String, Set<String>> open = new HashMap<>();
+            bySku.forEach((sku, orders) -> orders.forEach((orderId, seen) -> {
+                if (seen.contains(InventoryReplyType.RESERVED) && !seen.contains(InventoryReplyType.COMMITTED)
+                        && !seen.contains(InventoryReplyType.RELEASED)) {
+                    open.computeIfAbsent(sku, k -> new TreeSet<>()).add(orderId);
+                }
+            }));
+            return open;
         }
 
         /** Per order line: a reservation ends committed or released; committed lines match the final status. */

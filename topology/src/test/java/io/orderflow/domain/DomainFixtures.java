@@ -118,8 +118,15 @@ final class DomainFixtures {
         return new StockAdjusted("a-" + delta, sku, delta, "test", expectedVersion);
     }
 
+    /** A stock whose open reservations (orderId → quantity) are held in its total, as this version writes it. */
     static Stock stock(String sku, long onHand, Map<String, Integer> reservations, long version) {
-        return new Stock(sku, onHand, new HashMap<>(reservations), version);
+        long reserved = reservations.values().stream().mapToLong(Integer::longValue).sum();
+        return new Stock(sku, onHand, new HashMap<>(), version, reserved);
+    }
+
+    /** A stock as written before the reserved total existed: every open reservation listed by orderId. */
+    static Stock legacyStock(String sku, long onHand, Map<String, Integer> reservations, long version) {
+        return new Stock(sku, onHand, new HashMap<>(reservations), version, 0L);
     }
 
     /** A deep copy to compare an input against after a call that must not have mutated it. */

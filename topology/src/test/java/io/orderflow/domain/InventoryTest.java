@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static io.orderflow.domain.DomainFixtures.adjustment;
 import static io.orderflow.domain.DomainFixtures.inventoryCommand;
+import static io.orderflow.domain.DomainFixtures.legacyStock;
 import static io.orderflow.domain.DomainFixtures.snapshot;
 import static io.orderflow.domain.DomainFixtures.stock;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,7 +79,7 @@ class InventoryTest {
             // Then
             assertThat(step.stock().getOnHand()).isEqualTo(4L);
             assertThat(step.stock().getVersion()).isEqualTo(8L);
-            assertThat(step.stock().getReservations()).containsExactly(Map.entry("o1", 4));
+            assertThat(Inventory.reserved(step.stock())).isEqualTo(4L);
             assertThat(stock).isEqualTo(before);
         }
 
@@ -203,7 +204,9 @@ class InventoryTest {
 
             // Then
             assertThat(step.changed()).isTrue();
-            assertThat(step.stock().getReservations()).containsExactly(Map.entry("o1", 4));
+            assertThat(step.stock().getReserved()).isEqualTo(4L);
+            assertThat(step.stock().getReservations()).as("the order's reservation lives in its StockRecord alone")
+                    .isEmpty();
             assertThat(step.stock().getOnHand()).isEqualTo(10L);
             assertThat(step.stock().getVersion()).isEqualTo(2L);
             assertThat(Inventory.reserved(step.stock())).isEqualTo(4L);
@@ -289,7 +292,7 @@ class InventoryTest {
             // Then
             assertThat(step.changed()).isTrue();
             assertThat(step.stock().getOnHand()).isEqualTo(7L);
-            assertThat(step.stock().getReservations()).containsExactly(Map.entry("o2", 2));
+            assertThat(Inventory.reserved(step.stock())).isEqualTo(2L);
             assertThat(step.stock().getVersion()).isEqualTo(5L);
             assertThat(step.record().getState()).isEqualTo(StockRecordState.COMMITTED);
             assertThat(step.reply().getType()).isEqualTo(InventoryReplyType.COMMITTED);
@@ -307,7 +310,7 @@ class InventoryTest {
 
             // Then
             assertThat(step.stock().getOnHand()).isEqualTo(10L);
-            assertThat(step.stock().getReservations()).isEmpty();
+            assertThat(Inventory.reserved(step.stock())).isZero();
             assertThat(step.record().getState()).isEqualTo(StockRecordState.RELEASED);
             assertThat(step.reply().getType()).isEqualTo(InventoryReplyType.RELEASED);
         }
@@ -448,6 +451,47 @@ class InventoryTest {
             assertThat(replay.changed()).isFalse();
             assertThat(replay.reply()).isEqualTo(committed.reply());
             assertThat(replay.stock().getOnHand()).isEqualTo(10L);
+        }
+    }
+
+    /** Stock values written before the reserved total existed list each open reservation; they keep counting. */
+    @Nested
+    class ListedReservations {
+        @Test
+        void shouldCountListedReservationsAndTheTotalWhenReserving() {
+            // Given: o1 holds 4 in the old form
+            Stock stock = legacyStock(SKU, 10, Map.of("o1", 4), 3);
+
+            // When
+            StockStep fits = Inventory.apply(stock, null, reserve("o2", 6));
+            StockStep tooMuch = Inventory.apply(stock, null, reserve("o2", 7));
+
+            // Then
+            assertThat(fits.reply().getType()).isEqualTo(InventoryReplyType.RESERVED);
+            assertThat(fits.stock().getReservations()).containsExactly(Map.entry("o1", 4));
+            assertThat(fits.stock().getReserved()).isEqualTo(6L);
+            assertThat(Inventory.available(fits.stock())).isZero();
+            assertThat(tooMuch.reply().getReason()).isEqualTo(CancelReason.OUT_OF_STOCK);
+        }
+
+        @Test
+        void shouldTakeAListedReservationOutOfTheListWhenCommittedOrReleased() {
+            // Given: o1 listed, o2 in the total
+            Stock stock = legacyStock(SKU, 10, Map.of("o1", 4), 3);
+            stock.setReserved(2L);
+
+            // When
+            StockStep committed = Inventory.apply(stock, record(StockRecordState.RESERVED, 4),
+                    command("o1", InventoryCommandType.COMMIT));
+            StockStep released = Inventory.apply(committed.stock(), record(StockRecordState.RESERVED, 2),
+                    command("o2", InventoryCommandType.RELEASE));
+
+            // Then
+            assertThat(committed.stock().getReservations()).isEmpty();
+            assertThat(committed.stock().getReserved()).isEqualTo(2L);
+            assertThat(committed.stock().getOnHand()).isEqualTo(6L);
+            assertThat(released.stock().getReserved()).isZero();
+            assertThat(Inventory.available(released.stock())).isEqualTo(6L);
         }
     }
 }

@@ -187,7 +187,7 @@ class SagaPropertiesTest {
         }
 
         private void seedStock(String sku, long onHand) {
-            stocks.put(sku, new Stock(sku, onHand, new HashMap<>(Map.of(OTHER, OTHER_RESERVED)), 1L));
+            stocks.put(sku, new Stock(sku, onHand, new HashMap<>(Map.of(OTHER, OTHER_RESERVED)), 1L, 0L));
             initialOnHand.put(sku, onHand);
         }
 
@@ -432,6 +432,7 @@ class SagaPropertiesTest {
                 assertThat(stockRecords.get(sku).getState()).isEqualTo(StockRecordState.COMMITTED);
                 assertThat(stocks.get(sku).getOnHand()).isEqualTo(initialOnHand.get(sku) - line.getQuantity());
                 assertThat(stocks.get(sku).getReservations()).isEqualTo(Map.of(OTHER, OTHER_RESERVED));
+                assertThat(stocks.get(sku).getReserved()).as("%s reserved total", sku).isZero();
             }
             assertThat(state.getLines()).extracting(SagaLine::getStep).containsOnly(LineStep.COMMITTED);
         }
@@ -448,6 +449,7 @@ class SagaPropertiesTest {
                     assertThat(stock.getOnHand()).as("%s on hand", sku).isEqualTo(initialOnHand.get(sku));
                     assertThat(stock.getReservations()).as("%s reservations", sku)
                             .isEqualTo(Map.of(OTHER, OTHER_RESERVED));
+                    assertThat(stock.getReserved()).as("%s reserved total", sku).isZero();
                 }
             }
             assertThat(paymentRecord).as("the Authorize was answered").isNotNull();

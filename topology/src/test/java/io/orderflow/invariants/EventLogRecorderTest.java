@@ -50,7 +50,7 @@ class EventLogRecorderTest {
         recorder.record(Topics.ORDER_STATUS.name(), 2, 6, "o2", bytes("garbage"), null);
         recorder.record(Topics.DEAD_LETTERS.name(), 0, 0, null, bytes("{not json"), dlq);
         boolean commands = recorder.record(Topics.PAYMENT_COMMANDS.name(), 0, 0, "c1", new byte[1], null);
-        Stock stock = new Stock("s1", 3L, new HashMap<>(), 1L);
+        Stock stock = new Stock("s1", 3L, new HashMap<>(), 1L, 0L);
         recorder.recordStore(StoreNames.INVENTORY_STOCK, "s1",
                 new AvroSerde<>(Stock.class, registry).serializer().serialize("x", stock));
         recorder.recordStore(StoreNames.INVENTORY_STOCK, "s2",

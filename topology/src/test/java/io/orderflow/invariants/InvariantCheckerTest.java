@@ -186,6 +186,24 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void shouldReportLeftoverReservedTotalWhenStockKeepsOne() {
+        // Given s2's reserved total still counts 3 units, though every saga is over
+        EventLog log = consistent().build();
+        log.putStock("s2", Stock.newBuilder(log.stock().get("s2")).setReserved(3L).build());
+
+        // When
+        InvariantReport report = InvariantChecker.check(log);
+
+        // Then
+        assertOnlyViolated(report, Invariant.STOCK);
+        assertThat(report.violations(Invariant.STOCK)).singleElement().satisfies(v -> {
+            assertThat(v.key()).isEqualTo("s2");
+            assertThat(v.detail()).contains("a reserved total outlives the sagas");
+            assertThat(v.found()).isEqualTo("reserved 3");
+        });
+    }
+
+    @Test
     void shouldReportDoubleCaptureWhenOrderIsCapturedTwice() {
         // Given o1 captured a second time, the account debited twice
         ScenarioLog scenario = consistent();

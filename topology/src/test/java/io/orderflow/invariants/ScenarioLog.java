@@ -54,7 +54,7 @@ final class ScenarioLog {
     ScenarioLog adjust(String eventId, String sku, int delta) {
         log.addAdjustment(Coordinates.of(Topics.INVENTORY_ADJUSTMENTS.name(), 0, adjustmentOffset++), sku,
                 new StockAdjusted(eventId, sku, delta, "restock", null));
-        Stock s = stock.computeIfAbsent(sku, k -> new Stock(k, 0L, new HashMap<>(), 0L));
+        Stock s = stock.computeIfAbsent(sku, k -> new Stock(k, 0L, new HashMap<>(), 0L, 0L));
         s.setOnHand(s.getOnHand() + delta);
         s.setVersion(s.getVersion() + 1);
         return this;

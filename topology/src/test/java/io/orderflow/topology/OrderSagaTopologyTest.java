@@ -56,7 +56,7 @@ class OrderSagaTopologyTest {
             assertThat(d.account("c1").getBalance()).isEqualTo(94_500L);
             assertThat(d.account("c1").getHolds()).isEmpty();
             assertThat(d.stock("s1").getOnHand()).isEqualTo(8L);
-            assertThat(d.stock("s1").getReservations()).isEmpty();
+            assertThat(Inventory.reserved(d.stock("s1"))).isZero();
             assertThat(d.stock("s2").getOnHand()).isEqualTo(4L);
             assertThat(d.saga("o1").getPayment()).isEqualTo(PaymentStep.CAPTURED);
             assertThat(d.saga("o1").getLines()).allMatch(l -> l.getStep() == LineStep.COMMITTED);
@@ -87,8 +87,8 @@ class OrderSagaTopologyTest {
                     .extracting(InventoryCommand::getSku).containsExactlyInAnyOrder("s1", "s2");
             assertThat(d.paymentCommands()).extracting(PaymentCommand::getType)
                     .containsExactly(PaymentCommandType.AUTHORIZE);
-            assertThat(d.stock("s1").getReservations()).isEmpty();
-            assertThat(d.stock("s2").getReservations()).isEmpty();
+            assertThat(Inventory.reserved(d.stock("s1"))).isZero();
+            assertThat(Inventory.reserved(d.stock("s2"))).isZero();
             assertThat(d.stock("s1").getOnHand()).isEqualTo(10L);
             assertThat(d.account("c1").getBalance()).isEqualTo(1_000L);
             assertThat(d.orderView("o1").getReason()).isEqualTo(CancelReason.INSUFFICIENT_FUNDS);
@@ -158,7 +158,7 @@ class OrderSagaTopologyTest {
             assertThat(last.getReason()).isEqualTo(CancelReason.UNKNOWN_ACCOUNT);
             assertThat(d.paymentReplies()).extracting(PaymentReply::getType, PaymentReply::getReason)
                     .containsExactly(tuple(PaymentReplyType.DECLINED, CancelReason.UNKNOWN_ACCOUNT));
-            assertThat(d.stock("s1").getReservations()).isEmpty();
+            assertThat(Inventory.reserved(d.stock("s1"))).isZero();
             assertThat(d.account("nobody")).isNull();
         }
     }
@@ -175,7 +175,7 @@ class OrderSagaTopologyTest {
 
             // Then
             assertThat(lastOf(d.statuses()).getReason()).isEqualTo(CancelReason.CURRENCY_MISMATCH);
-            assertThat(d.stock("s1").getReservations()).isEmpty();
+            assertThat(Inventory.reserved(d.stock("s1"))).isZero();
         }
     }
 
