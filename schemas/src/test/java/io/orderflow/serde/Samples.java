@@ -71,7 +71,7 @@ final class Samples {
                         CancelReason.TIMEOUT, 2, 2500L, "EUR", List.of(LINE), 1_000L, 2_000L),
                 new SagaState("o1", "c1", "EUR", 2500L, OrderStatus.AWAITING, null, 1, 1_000L, 31_000L,
                         PaymentStep.AUTHORIZING, List.of(new SagaLine(LINE, LineStep.RESERVING))),
-                new Account("c1", "EUR", 100_000L, Map.of("o1", 2500L), 4L),
+                new Account("c1", "EUR", 100_000L, Map.of("o1", 2500L), 4L, 1200L),
                 new PaymentRecord(PaymentRecordState.AUTHORIZED, 2500L, "EUR", null),
                 new Stock("s1", 100L, Map.of("o1", 2), 7L, 5L),
                 new StockRecord(StockRecordState.REJECTED, 2, CancelReason.OUT_OF_STOCK),

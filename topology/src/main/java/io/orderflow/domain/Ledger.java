@@ -12,12 +12,15 @@ import io.orderflow.contracts.state.PaymentRecordState;
 import java.util.HashMap;
 
 /**
- * The payment ledger's rules. An account holds a balance and holds (orderId → amount); authorising holds money
- * if {@code balance − Σholds ≥ amount}, capture turns the hold into a debit, void drops it, refund credits a
- * captured amount back. The balance never goes negative.
+ * The payment ledger's rules. An account holds a balance and the total held for open authorisations; authorising
+ * holds money if {@code balance − held ≥ amount}, capture turns the hold into a debit, void drops it, refund
+ * credits a captured amount back. The balance never goes negative.
  *
  * <p>Every command is idempotent per (orderId, command): the per-order {@link PaymentRecord} remembers what was
- * done, so a replayed command replies exactly as the first time and changes nothing.
+ * done, so a replayed command replies exactly as the first time and changes nothing. That record is also the only
+ * place an order's hold is kept: {@link Account} holds the total, so a command costs the same however many orders
+ * hold money on the account. Holds written before the total existed are still listed in
+ * {@link Account#getHolds()}; they count, and leave that map when captured or voided.
  */
 public final class Ledger {
     /**
@@ -47,7 +50,7 @@ public final class Ledger {
                     + " is in " + account.getCurrency() + ", deposit is in " + deposit.getCurrency());
         }
         Account next = account == null
-                ? new Account(deposit.getCustomerId(), deposit.getCurrency(), 0L, new HashMap<>(), 0L)
+                ? new Account(deposit.getCustomerId(), deposit.getCurrency(), 0L, new HashMap<>(), 0L, 0L)
                 : Account.newBuilder(account).build();
         if (deposit.getAmount() > MAX_BALANCE - next.getBalance()) {
             return LedgerStep.rejected(account, null, Rejection.INVALID, "balance would exceed the maximum of "
@@ -76,8 +79,9 @@ public final class Ledger {
         return account.getBalance() - held(account);
     }
 
+    /** The amount held by open authorisations: the total, plus any still listed one by one. */
     public static long held(Account account) {
-        long held = 0;
+        long held = account.getHeld();
         for (long amount : account.getHolds().values()) {
             held += amount;
         }
@@ -105,7 +109,7 @@ public final class Ledger {
             return decline(account, command, CancelReason.INSUFFICIENT_FUNDS);
         }
         Account next = Account.newBuilder(account).build();
-        next.getHolds().put(command.getOrderId(), command.getAmount());
+        next.setHeld(next.getHeld() + command.getAmount());
         next.setVersion(next.getVersion() + 1);
         PaymentRecord held = new PaymentRecord(PaymentRecordState.AUTHORIZED, command.getAmount(),
                 command.getCurrency(), null);
@@ -134,10 +138,10 @@ public final class Ledger {
         long amount = record.getAmount();
         switch (to) {
             case CAPTURED -> {
-                next.getHolds().remove(command.getOrderId());
+                release(next, command.getOrderId(), amount);
                 next.setBalance(next.getBalance() - amount);
             }
-            case VOIDED -> next.getHolds().remove(command.getOrderId());
+            case VOIDED -> release(next, command.getOrderId(), amount);
             case REFUNDED -> {
                 try {
                     next.setBalance(Math.addExact(next.getBalance(), amount));
@@ -151,6 +155,13 @@ public final class Ledger {
         next.setVersion(next.getVersion() + 1);
         PaymentRecord settled = PaymentRecord.newBuilder(record).setState(to).build();
         return new LedgerStep(next, settled, reply(command, replyType, null), null, true);
+    }
+
+    /** Ends an order's open hold: listed one by one (written by an earlier version), or in the total. */
+    private static void release(Account account, String orderId, long amount) {
+        if (account.getHolds().remove(orderId) == null) {
+            account.setHeld(account.getHeld() - amount);
+        }
     }
 
     private static PaymentReply reply(PaymentCommand command, PaymentReplyType type, CancelReason reason) {

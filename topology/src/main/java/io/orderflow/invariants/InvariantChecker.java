@@ -465,6 +465,7 @@ public final class InvariantChecker {
                     default -> throw new IllegalStateException("unknown payment reply type " + reply.getType());
                 }
             }
+            Map<String, Set<String>> openHolds = openHoldsByCustomer(payments);
             Set<String> customers = new TreeSet<>(deposited.keySet());
             customers.addAll(captured.keySet());
             customers.addAll(refunded.keySet());
@@ -493,6 +494,13 @@ public final class InvariantChecker {
                                     + " outlives its saga (order is " + finalStatus(hold.getKey()) + ")", "no hold",
                             hold.getValue() + " held for " + hold.getKey()));
                 }
+                if (account.getHeld() != 0) {
+                    Set<String> open = openHolds.getOrDefault(customer, Set.of());
+                    violations.add(Violation.of(customer, null, "a held total outlives the sagas (" + (open.isEmpty()
+                                    ? "no order's replies show an open hold"
+                                    : "authorized and never captured or voided for " + open) + ")",
+                            "held 0", "held " + account.getHeld()));
+                }
                 if (account.getBalance() < 0) {
                     violations.add(Violation.of(customer, null, "balance is negative", "balance >= 0",
                             "balance " + account.getBalance()));
@@ -504,6 +512,17 @@ public final class InvariantChecker {
             }
             checkOrderPayments(payments, violations);
             return InvariantResult.of(Invariant.MONEY, customers.size(), violations);
+        }
+
+        /** Per customer, the orders whose replies show an authorization that was neither captured nor voided. */
+        private static Map<String, Set<String>> openHoldsByCustomer(Map<String, OrderPayments> payments) {
+            Map<String, Set<String>> open = new HashMap<>();
+            payments.forEach((orderId, order) -> {
+                if (order.authorized && order.captures.isEmpty() && !order.voided) {
+                    open.computeIfAbsent(order.customerId, k -> new TreeSet<>()).add(orderId);
+                }
+            });
+            return open;
         }
 
         private void checkOrderPayments(Map<String, OrderPayments> payments, List<Violation> violations) {

@@ -110,8 +110,15 @@ final class DomainFixtures {
         return new FundsDeposited("d-" + amount, customerId, amount, currency);
     }
 
+    /** An account whose open holds (orderId → amount) are held in its total, as this version writes it. */
     static Account account(long balance, Map<String, Long> holds) {
-        return new Account(CUSTOMER, EUR, balance, new HashMap<>(holds), 1L);
+        long held = holds.values().stream().mapToLong(Long::longValue).sum();
+        return new Account(CUSTOMER, EUR, balance, new HashMap<>(), 1L, held);
+    }
+
+    /** An account as written before the held total existed: every open hold listed by orderId. */
+    static Account legacyAccount(long balance, Map<String, Long> holds) {
+        return new Account(CUSTOMER, EUR, balance, new HashMap<>(holds), 1L, 0L);
     }
 
     static StockAdjusted adjustment(String sku, int delta, Long expectedVersion) {

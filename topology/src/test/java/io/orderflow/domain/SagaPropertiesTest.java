@@ -174,10 +174,10 @@ class SagaPropertiesTest {
                 }
             }
             account = switch (scenario.paymentAnswer()) {
-                case AUTHORIZED -> new Account(CUSTOMER, EUR, total + OTHER_HOLD, holds(), 3L);
-                case INSUFFICIENT_FUNDS -> new Account(CUSTOMER, EUR, total - 1 + OTHER_HOLD, holds(), 3L);
+                case AUTHORIZED -> new Account(CUSTOMER, EUR, total + OTHER_HOLD, holds(), 3L, 0L);
+                case INSUFFICIENT_FUNDS -> new Account(CUSTOMER, EUR, total - 1 + OTHER_HOLD, holds(), 3L, 0L);
                 case UNKNOWN_ACCOUNT -> null;
-                case CURRENCY_MISMATCH -> new Account(CUSTOMER, "USD", 2 * total + OTHER_HOLD, holds(), 3L);
+                case CURRENCY_MISMATCH -> new Account(CUSTOMER, "USD", 2 * total + OTHER_HOLD, holds(), 3L, 0L);
             };
             initialBalance = account == null ? 0 : account.getBalance();
         }
@@ -425,6 +425,7 @@ class SagaPropertiesTest {
             assertThat(paymentRecord.getState()).isEqualTo(PaymentRecordState.CAPTURED);
             assertThat(account.getBalance()).isEqualTo(initialBalance - total);
             assertThat(account.getHolds()).isEqualTo(Map.of(OTHER, OTHER_HOLD));
+            assertThat(account.getHeld()).as("held total").isZero();
             assertThat(state.getPayment()).isEqualTo(PaymentStep.CAPTURED);
             for (OrderLine line : scenario.lines()) {
                 String sku = line.getSku();
@@ -458,6 +459,7 @@ class SagaPropertiesTest {
             if (account != null) {
                 assertThat(account.getBalance()).isEqualTo(initialBalance);
                 assertThat(account.getHolds()).isEqualTo(Map.of(OTHER, OTHER_HOLD));
+                assertThat(account.getHeld()).as("held total").isZero();
             }
             assertThat(state.getLines()).extracting(SagaLine::getStep)
                     .allMatch(s -> s == LineStep.REJECTED || s == LineStep.RELEASED);

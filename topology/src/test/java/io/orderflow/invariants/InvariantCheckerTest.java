@@ -266,6 +266,45 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void shouldReportLeftoverHeldTotalWhenAccountKeepsOne() {
+        // Given c2's held total still counts 400, though every saga is over
+        EventLog log = consistent().build();
+        log.putAccount("c2", Account.newBuilder(log.accounts().get("c2")).setHeld(400L).build());
+
+        // When
+        InvariantReport report = InvariantChecker.check(log);
+
+        // Then
+        assertOnlyViolated(report, Invariant.MONEY);
+        assertThat(report.violations(Invariant.MONEY)).singleElement().satisfies(v -> {
+            assertThat(v.key()).isEqualTo("c2");
+            assertThat(v.detail()).contains("a held total outlives the sagas (no order's replies show an open hold)");
+            assertThat(v.expected()).isEqualTo("held 0");
+            assertThat(v.found()).isEqualTo("held 400");
+        });
+    }
+
+    @Test
+    void shouldNameTheOrderWhenAHeldTotalIsLeftByAnAuthorizationNeverSettled() {
+        // Given o5 authorized 100 on c1 and stopped AWAITING, its hold still in c1's total
+        ScenarioLog scenario = consistent().stuck("o5", "c1", line("s1", 1, 100));
+        scenario.payment("o5", PaymentReplyType.AUTHORIZED, 100L);
+        scenario.accounts.get("c1").setHeld(100L);
+        EventLog log = scenario.build();
+
+        // When
+        InvariantReport report = InvariantChecker.check(log);
+
+        // Then
+        assertThat(report.violations(Invariant.MONEY)).anySatisfy(v -> {
+            assertThat(v.key()).isEqualTo("c1");
+            assertThat(v.detail()).contains("a held total outlives the sagas (authorized and never captured or "
+                    + "voided for [o5])");
+            assertThat(v.found()).isEqualTo("held 100");
+        });
+    }
+
+    @Test
     void shouldReportReadModelWhenViewDiffersFromReplay() {
         // Given orders-view says o1 is CANCELLED, and c1's summary lost its spending
         EventLog log = consistent().build();

@@ -70,7 +70,7 @@ final class ScenarioLog {
     ScenarioLog deposit(String eventId, String customerId, long amount) {
         log.addDeposit(Coordinates.of(Topics.PAYMENT_DEPOSITS.name(), 0, depositOffset++), customerId,
                 new FundsDeposited(eventId, customerId, amount, "EUR"));
-        Account a = accounts.computeIfAbsent(customerId, k -> new Account(k, "EUR", 0L, new HashMap<>(), 0L));
+        Account a = accounts.computeIfAbsent(customerId, k -> new Account(k, "EUR", 0L, new HashMap<>(), 0L, 0L));
         a.setBalance(a.getBalance() + amount);
         a.setVersion(a.getVersion() + 1);
         return this;

@@ -54,7 +54,7 @@ class OrderSagaTopologyTest {
             assertThat(d.paymentReplies()).extracting(PaymentReply::getType)
                     .containsExactly(PaymentReplyType.AUTHORIZED, PaymentReplyType.CAPTURED);
             assertThat(d.account("c1").getBalance()).isEqualTo(94_500L);
-            assertThat(d.account("c1").getHolds()).isEmpty();
+            assertThat(Ledger.held(d.account("c1"))).isZero();
             assertThat(d.stock("s1").getOnHand()).isEqualTo(8L);
             assertThat(Inventory.reserved(d.stock("s1"))).isZero();
             assertThat(d.stock("s2").getOnHand()).isEqualTo(4L);
@@ -117,7 +117,7 @@ class OrderSagaTopologyTest {
                     .extracting(InventoryReply::getSku).containsExactly("s2");
             assertThat(d.inventoryCommands()).filteredOn(c -> c.getType() == InventoryCommandType.RELEASE)
                     .extracting(InventoryCommand::getSku).containsExactlyInAnyOrder("s1", "s3");
-            assertThat(d.account("c1").getHolds()).isEmpty();
+            assertThat(Ledger.held(d.account("c1"))).isZero();
             assertThat(Ledger.available(d.account("c1"))).isEqualTo(100_000L);
             assertThat(Inventory.available(d.stock("s1"))).isEqualTo(10L);
             assertThat(Inventory.available(d.stock("s2"))).isEqualTo(1L);
@@ -140,7 +140,7 @@ class OrderSagaTopologyTest {
             assertThat(last.getStatus()).isEqualTo(OrderStatus.CANCELLED);
             assertThat(last.getReason()).isEqualTo(CancelReason.UNKNOWN_SKU);
             assertThat(d.stock("nope")).isNull();
-            assertThat(d.account("c1").getHolds()).isEmpty();
+            assertThat(Ledger.held(d.account("c1"))).isZero();
         }
     }
 
