@@ -17,16 +17,16 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.Stores;
 
 import java.time.Duration;
 
 /**
  * The CQRS read models, all folded from {@code order.status} with the functions in {@link Views}:
  * {@code orders-view} (by orderId), {@code customer-orders-view} (re-keyed by customerId) and
- * {@code order-analytics} (re-keyed by status, one-minute windows kept for a day).
+ * {@code order-analytics} (per status, one-minute windows kept for a day; each task counts its own partition's
+ * changes, and the query sums them — see {@link AnalyticsProcessor}).
  */
 public final class ReadModelTopology {
     public static final Duration ANALYTICS_WINDOW = Duration.ofMinutes(1);
@@ -61,15 +61,13 @@ public final class ReadModelTopology {
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(new AvroSerde<>(CustomerOrders.class, registry)));
 
-        status.groupBy((orderId, change) -> change.getStatus().name(),
-                        Grouped.with("order-analytics-by-status", Serdes.String(), statusSerde))
-                .windowedBy(TimeWindows.ofSizeWithNoGrace(ANALYTICS_WINDOW))
-                .aggregate(() -> null, (state, change, window) -> Views.window(window, change),
-                        Named.as("order-analytics-fold"),
-                        Materialized.<String, StatusWindow, WindowStore<Bytes, byte[]>>as(StoreNames.ORDER_ANALYTICS)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(new AvroSerde<>(StatusWindow.class, registry))
-                                .withRetention(ANALYTICS_RETENTION));
+        builder.addStateStore(Stores.timestampedWindowStoreBuilder(
+                        Stores.persistentTimestampedWindowStore(StoreNames.ORDER_ANALYTICS, ANALYTICS_RETENTION,
+                                ANALYTICS_WINDOW, false),
+                        Serdes.String(), new AvroSerde<>(StatusWindow.class, registry))
+                .withCachingEnabled());
+        status.process(() -> new AnalyticsProcessor(ANALYTICS_WINDOW), Named.as("order-analytics-fold"),
+                StoreNames.ORDER_ANALYTICS);
 
         // Children run in the order they were added: the fold above has updated orders-view by now.
         status.foreach((orderId, change) -> listener.statusChanged(change), Named.as("order-status-listener"));
