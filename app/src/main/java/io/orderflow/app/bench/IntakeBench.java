@@ -98,6 +98,15 @@ final class IntakeBench {
         intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
         intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
         intakeProps.put(IntakeConfig.POOL_SIZE, Integer.toString(Math.max(10, options.clients())));
+        // The intake's pool and group commit can be varied from outside, as for `saga intake`:
+        // ORDERFLOW_INTAKE_JDBC_POOL_SIZE, ORDERFLOW_INTAKE_BATCH_MAX, ORDERFLOW_INTAKE_BATCH_WRITERS.
+        Map<String, String> tuning = new HashMap<>();
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("ORDERFLOW_INTAKE_BATCH_") || name.equals("ORDERFLOW_INTAKE_JDBC_POOL_SIZE")) {
+                tuning.put(name, value);
+            }
+        });
+        InstanceConfig.applyEnvironment(intakeProps, tuning);
         IntakeService intake = lifecycle.own(IntakeService.start(IntakeConfig.from(intakeProps)));
         IntakeServer server = lifecycle.own(IntakeServer.start("127.0.0.1", 0, intake));
 
