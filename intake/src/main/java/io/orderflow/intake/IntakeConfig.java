@@ -18,12 +18,16 @@ import java.util.Properties;
  *       before it is answered "unavailable"; also how long start-up tries to reach the database</td></tr>
  *   <tr><td>{@code intake.outbox.mode}</td><td>delete</td><td>{@code delete}: outbox rows are deleted in the
  *       transaction that wrote them; {@code keep}: they stay until purged</td></tr>
+ *   <tr><td>{@code intake.batch.max}</td><td>100</td><td>group commit: at most this many concurrent
+ *       {@code POST /orders} share one PostgreSQL transaction (1 = one transaction per order)</td></tr>
+ *   <tr><td>{@code intake.batch.writers}</td><td>2</td><td>threads that write those batches, each on its own pooled
+ *       connection; at most {@code intake.jdbc.pool.size}</td></tr>
  * </table>
  *
  * {@link #toString()} never shows the password.
  */
 public record IntakeConfig(String jdbcUrl, String user, String password, int poolSize, Duration connectionTimeout,
-                           OutboxMode outboxMode) {
+                           OutboxMode outboxMode, int batchMax, int batchWriters) {
 
     public static final String JDBC_URL = "intake.jdbc.url";
     public static final String JDBC_USER = "intake.jdbc.user";
@@ -31,9 +35,13 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public static final String POOL_SIZE = "intake.jdbc.pool.size";
     public static final String CONNECTION_TIMEOUT = "intake.jdbc.connection.timeout";
     public static final String OUTBOX_MODE = "intake.outbox.mode";
+    public static final String BATCH_MAX = "intake.batch.max";
+    public static final String BATCH_WRITERS = "intake.batch.writers";
 
     static final int DEFAULT_POOL_SIZE = 10;
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    static final int DEFAULT_BATCH_MAX = 100;
+    static final int DEFAULT_BATCH_WRITERS = 2;
     // HikariCP refuses anything shorter.
     private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
 
@@ -54,23 +62,45 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
         if (outboxMode == null) {
             throw new IllegalArgumentException(OUTBOX_MODE + " is required");
         }
+        if (batchMax < 1) {
+            throw new IllegalArgumentException(BATCH_MAX + " must be >= 1, was " + batchMax);
+        }
+        if (batchWriters < 1 || batchWriters > poolSize) {
+            throw new IllegalArgumentException(BATCH_WRITERS + " must be between 1 and " + POOL_SIZE + " (" + poolSize
+                    + "), was " + batchWriters);
+        }
+    }
+
+    /** Settings with the default group commit ({@value #DEFAULT_BATCH_MAX} orders, at most 2 writers). */
+    public IntakeConfig(String jdbcUrl, String user, String password, int poolSize, Duration connectionTimeout,
+                        OutboxMode outboxMode) {
+        this(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, DEFAULT_BATCH_MAX,
+                Math.min(DEFAULT_BATCH_WRITERS, poolSize));
     }
 
     public static IntakeConfig from(Properties props) {
+        int poolSize = integer(props, POOL_SIZE, DEFAULT_POOL_SIZE);
         return new IntakeConfig(
                 trimmed(props.getProperty(JDBC_URL)),
                 trimmed(props.getProperty(JDBC_USER)),
                 props.getProperty(JDBC_PASSWORD),
-                integer(props, POOL_SIZE, DEFAULT_POOL_SIZE),
+                poolSize,
                 duration(props, CONNECTION_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT),
                 props.getProperty(OUTBOX_MODE) == null
                         ? OutboxMode.DELETE
-                        : OutboxMode.parse(OUTBOX_MODE, props.getProperty(OUTBOX_MODE)));
+                        : OutboxMode.parse(OUTBOX_MODE, props.getProperty(OUTBOX_MODE)),
+                integer(props, BATCH_MAX, DEFAULT_BATCH_MAX),
+                integer(props, BATCH_WRITERS, Math.min(DEFAULT_BATCH_WRITERS, Math.max(1, poolSize))));
     }
 
     /** The same settings with another outbox mode. */
     public IntakeConfig withOutboxMode(OutboxMode mode) {
-        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, mode);
+        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, mode, batchMax, batchWriters);
+    }
+
+    /** The same settings with another group commit: at most {@code max} orders per transaction, {@code writers} threads. */
+    public IntakeConfig withBatch(int max, int writers) {
+        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, max, writers);
     }
 
     /** The JDBC URL safe to print: a {@code password=} parameter in it is masked. */
@@ -81,7 +111,8 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     @Override
     public String toString() {
         return "IntakeConfig[url=" + redactedUrl() + ", user=" + user + ", password=" + (password == null ? "none" : "***")
-                + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + ", outboxMode=" + outboxMode + "]";
+                + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + ", outboxMode=" + outboxMode
+                + ", batchMax=" + batchMax + ", batchWriters=" + batchWriters + "]";
     }
 
     static String redact(String url) {

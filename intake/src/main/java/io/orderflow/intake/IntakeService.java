@@ -28,7 +28,8 @@ import java.util.UUID;
  * Order intake without HTTP: validates a request with the saga's own rules, then writes the order and its
  * {@code order.events} event (an outbox row, turned into a Kafka record by Debezium's EventRouter) in one PostgreSQL
  * transaction. An Idempotency-Key is unique per customer: a repeat gets the first answer and writes nothing, even when
- * the repeats race. Thread-safe; {@link #close()} releases the connection pool.
+ * the repeats race. Concurrent orders share PostgreSQL transactions (group commit, {@link GroupCommit}); each caller
+ * is answered once its own transaction committed. Thread-safe; {@link #close()} releases the connection pool.
  */
 public final class IntakeService implements AutoCloseable {
     /** Routes the outbox rows to {@code order.events} in Debezium's EventRouter ({@code aggregatetype}). */
@@ -42,10 +43,12 @@ public final class IntakeService implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final OrderStore store;
+    private final GroupCommit groupCommit;
 
-    private IntakeService(HikariDataSource pool, OutboxMode outboxMode) {
+    private IntakeService(HikariDataSource pool, IntakeConfig config) {
         this.pool = pool;
-        this.store = new OrderStore(pool, outboxMode);
+        this.store = new OrderStore(pool, config.outboxMode());
+        this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters());
     }
 
     /**
@@ -53,9 +56,9 @@ public final class IntakeService implements AutoCloseable {
      * naming the URL (never the password) when the database cannot be reached or migrated.
      */
     public static IntakeService start(IntakeConfig config) {
-        IntakeService service = new IntakeService(Database.open(config), config.outboxMode());
-        log.info("Order intake connected to {} (pool {}, outbox mode {})", config.redactedUrl(), config.poolSize(),
-                config.outboxMode());
+        IntakeService service = new IntakeService(Database.open(config), config);
+        log.info("Order intake connected to {} (pool {}, outbox mode {}, up to {} orders per transaction, {} writers)",
+                config.redactedUrl(), config.poolSize(), config.outboxMode(), config.batchMax(), config.batchWriters());
         return service;
     }
 
@@ -73,11 +76,11 @@ public final class IntakeService implements AutoCloseable {
         UUID eventId = UUID.randomUUID();
         String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, placed)));
         String fingerprint = fingerprint(placeRequest(placed));
-        OrderStore.Answer answer = store.placeOrder(
+        OrderStore.Answer answer = groupCommit.place(new OrderStore.Placement(
                 new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
                 new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
                         OrderValidation.total(placed.getLines()), linesJson(placed.getLines())),
-                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload));
+                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload)));
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
             log.debug("Idempotency-Key '{}' of customer {} replayed: order {}", idempotencyKey,
@@ -135,9 +138,19 @@ public final class IntakeService implements AutoCloseable {
         return purged;
     }
 
+    /** Orders waiting for the next group-commit transaction; for tests and diagnostics. */
+    int queuedOrders() {
+        return groupCommit.queued();
+    }
+
+    /** Answers the orders still queued for a transaction "unavailable", then closes the pool. */
     @Override
     public void close() {
-        pool.close();
+        try {
+            groupCommit.close();
+        } finally {
+            pool.close();
+        }
     }
 
     /** The request as the saga will see it, checked with the saga's own rules. */

@@ -29,6 +29,8 @@ class IntakeConfigTest {
         assertThat(config.poolSize()).isEqualTo(10);
         assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.outboxMode()).isEqualTo(OutboxMode.DELETE);
+        assertThat(config.batchMax()).isEqualTo(100);
+        assertThat(config.batchWriters()).isEqualTo(2);
         assertThat(config.user()).isNull();
     }
 
@@ -59,6 +61,24 @@ class IntakeConfigTest {
                 "intake.jdbc.connection.timeout", "soon"))).hasMessageContaining("intake.jdbc.connection.timeout");
         assertThatThrownBy(() -> IntakeConfig.from(props("intake.jdbc.url", "jdbc:postgresql://db/o",
                 "intake.outbox.mode", "forever"))).hasMessageContaining("intake.outbox.mode must be 'delete' or 'keep'");
+    }
+
+    @Test
+    void shouldReadGroupCommitKeysAndRefuseMoreWritersThanConnections() {
+        // When
+        IntakeConfig config = IntakeConfig.from(props("intake.jdbc.url", "jdbc:postgresql://db/o",
+                "intake.batch.max", "1", "intake.batch.writers", "3"));
+
+        // Then
+        assertThat(config.batchMax()).isEqualTo(1);
+        assertThat(config.batchWriters()).isEqualTo(3);
+        assertThat(IntakeConfig.from(props("intake.jdbc.url", "jdbc:postgresql://db/o", "intake.jdbc.pool.size", "1"))
+                .batchWriters()).as("the default never exceeds the pool").isEqualTo(1);
+        assertThatThrownBy(() -> IntakeConfig.from(props("intake.jdbc.url", "jdbc:postgresql://db/o",
+                "intake.batch.max", "0"))).hasMessageContaining("intake.batch.max must be >= 1");
+        assertThatThrownBy(() -> IntakeConfig.from(props("intake.jdbc.url", "jdbc:postgresql://db/o",
+                "intake.jdbc.pool.size", "2", "intake.batch.writers", "3")))
+                .hasMessageContaining("intake.batch.writers must be between 1 and intake.jdbc.pool.size (2)");
     }
 
     @Test

@@ -72,6 +72,11 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** A new connection as the superuser; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return postgres.getPostgresDatabase().getConnection();
+    }
+
     public void execute(String sql) {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {

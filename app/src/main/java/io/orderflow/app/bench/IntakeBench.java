@@ -24,9 +24,12 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +73,11 @@ final class IntakeBench {
     }
 
     Result run(Lifecycle lifecycle, Map<String, String> connectorOverrides) throws Exception {
+        // HttpURLConnection keeps at most http.maxConnections (default 5) idle connections per server, and reads the
+        // setting once: without this, all but 5 clients would open a new TCP connection for every order.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", Integer.toString(Math.max(5, options.clients())));
+        }
         String bootstrap = options.bootstrap();
         if (bootstrap == null) {
             err.println("Starting Kafka (KRaft, single node) ...");
@@ -90,6 +98,15 @@ final class IntakeBench {
         intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
         intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
         intakeProps.put(IntakeConfig.POOL_SIZE, Integer.toString(Math.max(10, options.clients())));
+        // The intake's pool and group commit can be varied from outside, as for `saga intake`:
+        // ORDERFLOW_INTAKE_JDBC_POOL_SIZE, ORDERFLOW_INTAKE_BATCH_MAX, ORDERFLOW_INTAKE_BATCH_WRITERS.
+        Map<String, String> tuning = new HashMap<>();
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("ORDERFLOW_INTAKE_BATCH_") || name.equals("ORDERFLOW_INTAKE_JDBC_POOL_SIZE")) {
+                tuning.put(name, value);
+            }
+        });
+        InstanceConfig.applyEnvironment(intakeProps, tuning);
         IntakeService intake = lifecycle.own(IntakeService.start(IntakeConfig.from(intakeProps)));
         IntakeServer server = lifecycle.own(IntakeServer.start("127.0.0.1", 0, intake));
 
@@ -114,8 +131,8 @@ final class IntakeBench {
 
     /** One order through the whole path first, so the measurement does not include Connect's first poll. */
     private void warmUp(String base, String run, KafkaConsumer<String, byte[]> consumer) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String orderId = post(client, base, "warm-" + run, 0);
+        URL orders = URI.create(base + "/orders").toURL();
+        String orderId = post(orders, "warm-" + run, 0);
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
@@ -143,13 +160,14 @@ final class IntakeBench {
         List<Future<?>> clients = new ArrayList<>();
         for (int c = 0; c < options.clients(); c++) {
             clients.add(pool.submit(() -> {
-                // One client per thread: each holds its own keep-alive connection, as separate callers would.
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5)).build();
+                // Blocking HttpURLConnection: each thread reuses its own keep-alive connection, as separate callers
+                // would. The JDK HttpClient it replaced spent about as much CPU as the intake's Jetty on this
+                // machine (docs/performance.md, "Tuning the outbox path").
+                URL endpoint = URI.create(base + "/orders").toURL();
                 for (int i = next.getAndIncrement(); i < orders; i = next.getAndIncrement()) {
                     long sent = System.nanoTime();
                     try {
-                        sentAt.put(post(client, base, "b-" + run + "-" + i, i), sent);
+                        sentAt.put(post(endpoint, "b-" + run + "-" + i, i), sent);
                     } catch (Exception e) {
                         failed.incrementAndGet();
                         firstFailure.compareAndSet(null, e.getMessage());
@@ -207,17 +225,29 @@ final class IntakeBench {
     }
 
     /** Posts order {@code i} and answers its orderId. */
-    private static String post(HttpClient client, String base, String key, int i) throws Exception {
-        String body = "{\"customerId\":\"bc-" + (i % 2_000) + "\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"bs-"
-                + (i % 1_000) + "\",\"quantity\":1,\"unitPrice\":100}]}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/orders")).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("Idempotency-Key", key)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 202) {
-            throw new IllegalStateException("POST /orders answered " + response.statusCode() + ": " + response.body());
+    private static String post(URL orders, String key, int i) throws IOException {
+        byte[] body = ("{\"customerId\":\"bc-" + (i % 2_000) + "\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"bs-"
+                + (i % 1_000) + "\",\"quantity\":1,\"unitPrice\":100}]}").getBytes(StandardCharsets.UTF_8);
+        HttpURLConnection http = (HttpURLConnection) orders.openConnection();
+        http.setConnectTimeout(5_000);
+        http.setReadTimeout(30_000);
+        http.setRequestMethod("POST");
+        http.setDoOutput(true);
+        http.setFixedLengthStreamingMode(body.length);
+        http.setRequestProperty("Content-Type", "application/json");
+        http.setRequestProperty("Idempotency-Key", key);
+        try (OutputStream out = http.getOutputStream()) {
+            out.write(body);
         }
-        return JSON.readTree(response.body()).get("orderId").asText();
+        int status = http.getResponseCode();
+        // Reading each body to its end is what lets the JDK put the connection back for the next request.
+        try (InputStream in = status < 400 ? http.getInputStream() : http.getErrorStream()) {
+            String answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (status != 202) {
+                throw new IllegalStateException("POST /orders answered " + status + ": " + answer);
+            }
+            return JSON.readTree(answer).get("orderId").asText();
+        }
     }
 
     private void progress(int posted, int seen, int total, double seconds) {

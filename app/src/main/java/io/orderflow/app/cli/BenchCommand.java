@@ -77,11 +77,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--intake", description = {"measure the outbox path instead: orders posted with POST /orders "
             + "(concurrent clients) -> PostgreSQL -> Debezium on Kafka Connect -> order.events; reports outbox "
-            + "events/s and outbox lag percentiles. Uses --orders, --clients, --plot, --json"})
+            + "events/s and outbox lag percentiles. Uses --orders, --clients, --plot, --json; the intake's group "
+            + "commit follows ORDERFLOW_INTAKE_BATCH_MAX, ORDERFLOW_INTAKE_BATCH_WRITERS and "
+            + "ORDERFLOW_INTAKE_JDBC_POOL_SIZE when set"})
     boolean intake;
 
     @Option(names = "--clients", defaultValue = "32", paramLabel = "N",
-            description = "concurrent HTTP clients with --intake (default ${DEFAULT-VALUE})")
+            description = "concurrent HTTP clients with --intake, each a blocking keep-alive connection "
+                    + "(default ${DEFAULT-VALUE})")
     int clients;
 
     @Option(names = "--json", description = "end with one JSON line of the results")

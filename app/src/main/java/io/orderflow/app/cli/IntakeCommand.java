@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
         description = {"Run the order intake alone: POST /orders and POST /orders/{id}/cancel write the order and an",
                 "outbox row to PostgreSQL in one transaction; Debezium publishes the outbox to order.events.",
                 "Keys: intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password, intake.jdbc.pool.size,",
-                "intake.outbox.mode (delete|keep), http.port (default 8080), http.host. Environment variables",
+                "intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers (group commit),",
+                "http.port (default 8080), http.host. Environment variables",
                 "override them: ORDERFLOW_INTAKE_JDBC_URL, ORDERFLOW_HTTP_PORT, ..."})
 final class IntakeCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
