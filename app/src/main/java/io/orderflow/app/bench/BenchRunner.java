@@ -232,10 +232,11 @@ public final class BenchRunner {
             long lastReport = start;
             int sent = 0;
             int total = orders;
+            String idPrefix = prefix + "-";
             long deadline = start + Duration.ofMinutes(10).toNanos();
             while (done.size() < total && System.nanoTime() < deadline) {
-                if (total == Integer.MAX_VALUE && System.nanoTime() >= offerUntil) {
-                    total = sent; // the warm-up stops offering; what it offered still has to finish
+                if (sent < total && System.nanoTime() >= offerUntil) {
+                    total = sent; // offering stops; what was offered still has to finish
                     continue;
                 }
                 int batch = options.rate() > 0 ? dueByRate(start, sent) : Math.min(2_000, total - sent);
@@ -245,7 +246,7 @@ public final class BenchRunner {
                     batch = Math.min(batch, options.inFlight() - (sent - done.size()));
                 }
                 for (int i = 0; i < batch && sent < total; i++, sent++) {
-                    String orderId = prefix + "-" + sent;
+                    String orderId = idPrefix + sent;
                     OrderEvent event = new OrderEvent("e" + orderId, orderId, new OrderPlaced(
                             "bc-" + run + "-" + (sent % options.customers()), "EUR",
                             List.of(new OrderLine("bs-" + run + "-" + (sent % options.skus()), 1, 100L))));
@@ -254,7 +255,7 @@ public final class BenchRunner {
                 for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(20))) {
                     OrderStatusChanged change = record.value();
                     if ((change.getStatus() == OrderStatus.CONFIRMED || change.getStatus() == OrderStatus.CANCELLED)
-                            && change.getOrderId().startsWith(prefix + "-") && done.add(change.getOrderId())) {
+                            && change.getOrderId().startsWith(idPrefix) && done.add(change.getOrderId())) {
                         latency.recordValue(Math.max(0, Math.min(600_000L,
                                 System.currentTimeMillis() - change.getPlacedAt())));
                         if (change.getStatus() == OrderStatus.CONFIRMED) {
