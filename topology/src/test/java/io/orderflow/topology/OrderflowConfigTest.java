@@ -37,6 +37,34 @@ class OrderflowConfigTest {
                 .isEqualTo(250L);
     }
 
+    @Test
+    void shouldCommitOftenWithoutRecordCachesWhenNothingIsSet() {
+        // Given
+        Properties props = new Properties();
+
+        // When
+        StreamsConfig streams = new StreamsConfig(withBootstrap(OrderflowConfig.streamsProperties(props)));
+
+        // Then a hop waits for a 30 ms commit, and a commit does not wait for cached store writes
+        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(30L);
+        assertThat(streams.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isZero();
+    }
+
+    @Test
+    void shouldKeepTheOperatorsCommitIntervalAndCacheWhenSet() {
+        // Given
+        Properties props = new Properties();
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "1048576");
+
+        // When
+        StreamsConfig streams = new StreamsConfig(withBootstrap(OrderflowConfig.streamsProperties(props)));
+
+        // Then
+        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(200L);
+        assertThat(streams.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isEqualTo(1_048_576L);
+    }
+
     private static Properties withBootstrap(Properties streams) {
         Properties copy = new Properties();
         copy.putAll(streams);

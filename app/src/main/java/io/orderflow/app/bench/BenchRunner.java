@@ -47,6 +47,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 
 /**
  * {@code saga bench}: sagas completed per second and end-to-end latency (OrderPlaced record timestamp → terminal
@@ -123,8 +124,15 @@ public final class BenchRunner {
                 warm = runSagas(bootstrap, run, "w-" + run, Integer.MAX_VALUE, options.warmup());
             }
             long cpuBefore = processCpuNanos();
+            StreamThreadStats threadsBefore = StreamThreadStats.of(instance.streams().metrics());
+            String appId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+            Predicate<String> ours = topic -> topic.startsWith(appId + "-") || topic.startsWith("__")
+                    || Topics.ALL.stream().anyMatch(t -> t.name().equals(topic));
+            LogGrowth logBefore = logGrowth(bootstrap, ours);
             Result saga = runSagas(bootstrap, run, "b-" + run, orders, null);
             double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+            StreamThreadStats threads = StreamThreadStats.of(instance.streams().metrics()).minus(threadsBefore);
+            LogGrowth log = logGrowth(bootstrap, ours).minus(logBefore);
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
             instance.close();
 
@@ -158,9 +166,12 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "process:      %.1f CPU-seconds during the saga run (%.2f ms per saga), %d MiB heap "
                     + "in use at the end (broker, producer and Streams share this JVM)%n", cpuSeconds,
                     cpuSeconds * 1000 / Math.max(1, orders), heapMb);
+            out.printf(Locale.ROOT, "streams:      %s%n", threads.render(saga.seconds(), saga.terminal()));
+            out.printf(Locale.ROOT, "broker log:   %s%n", log.render(saga.terminal()));
             out.printf(Locale.ROOT, "settings:     %d partitions, %d skus, %d customers, %s in flight, %s%n",
                     options.partitions(), options.skus(), options.customers(),
-                    options.rate() > 0 || options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(), tuning.isEmpty() ? "Streams defaults" : new TreeMap<>(tuning));
+                    options.rate() > 0 || options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(),
+                    streamsSettings(tuning));
             String title = String.format(Locale.ROOT, "Orderflow saga latency: %,d sagas, %s, %.0f sagas/s", orders,
                     options.rate() > 0 ? options.rate() + "/s offered" : "maximum rate", saga.perSecond());
             LatencyPlot.write(h, title, "OrderPlaced -> terminal status visible (ms)", options.plot());
@@ -323,11 +334,24 @@ public final class BenchRunner {
         }
     }
 
+    private static LogGrowth logGrowth(String bootstrap, Predicate<String> include) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return LogGrowth.snapshot(admin, include);
+        }
+    }
+
     private void ensureTopic(String bootstrap, String topic) {
         try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             KafkaTopics.ensure(admin, List.of(topic), options.partitions(),
                     (short) (options.bootstrap() == null ? 1 : 3), Duration.ofSeconds(30));
         }
+    }
+
+    /** The Streams settings both apps ran with beyond Kafka's defaults: Orderflow's, then the bench's. */
+    private static Map<Object, Object> streamsSettings(Properties tuning) {
+        Map<Object, Object> settings = new TreeMap<>(OrderflowConfig.PERFORMANCE_DEFAULTS);
+        settings.putAll(tuning);
+        return settings;
     }
 
     /** {@link #TUNED}, overridden by {@code --streams-config}. */

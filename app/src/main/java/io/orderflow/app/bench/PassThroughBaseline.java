@@ -1,5 +1,6 @@
 package io.orderflow.app.bench;
 
+import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,7 +39,8 @@ final class PassThroughBaseline {
     }
 
     /**
-     * @param streamsSettings Streams settings shared with the saga instance (commit interval, producer tuning …)
+     * @param streamsSettings Streams settings shared with the saga instance (commit interval, producer tuning …); the
+     *                        instance's {@link OrderflowConfig#PERFORMANCE_DEFAULTS} apply where these are silent
      * @param copyTopic       an existing, empty topic
      */
     static Rate measure(String bootstrap, Properties streamsSettings, Path stateDir, String run, String copyTopic,
@@ -48,6 +50,7 @@ final class PassThroughBaseline {
                         .withName("bench-source"))
                 .to(copyTopic, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("bench-sink"));
         Properties props = new Properties();
+        props.putAll(OrderflowConfig.PERFORMANCE_DEFAULTS);
         props.putAll(streamsSettings);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "orderflow-bench-copy-" + run);
