@@ -35,11 +35,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "how long to offer orders with --rate (default ${DEFAULT-VALUE})")
     String duration;
 
-    @Option(names = "--warmup", defaultValue = "15s", paramLabel = "DURATION",
+    @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION",
             description = {"before the measured run, offer orders the same way (at --rate, or at the maximum rate) "
                     + "for this long and wait until they are all terminal; they are not measured. A fresh JVM "
-                    + "spends its first seconds compiling (JIT) and filling caches, which would otherwise show as "
-                    + "latency and CPU per saga (0s: no warm-up; default ${DEFAULT-VALUE}; not used with --intake, "
+                    + "holding the broker, Streams and the bench spends its first minute or so compiling (JIT), "
+                    + "which would otherwise show as latency and CPU per saga (0s: no warm-up; default "
+                    + "${DEFAULT-VALUE}; not used with --intake, "
                     + "which sends one order through the whole path first)"})
     String warmup;
 
