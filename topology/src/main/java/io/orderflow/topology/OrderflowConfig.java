@@ -47,18 +47,13 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
      * topics: replies are caused by commands, so they never overtake their order. Streams' default (0) makes a task
      * wait for an empty input partition that the broker has data for, and builds log text with String.format for
      * every such check on every loop (8 % of all CPU in a profile); -1 processes whatever is buffered.</li>
-     * <li>{@code statestore.cache.max.bytes=0}: a saga is three hops, each committed before the next can read it.
-     * With record caches, every store's dirty entries are written out at commit time and the commit waits for all
-     * of them (46 of its 50 ms at 1,000 sagas/s); without them the changelog records leave as they are made, the
-     * commit waits 7 ms, and the CPU per saga is the same though the log gets 23 % more records.</li>
-     * <li>{@code commit.interval.ms=30}: each hop waits for the next commit, so the interval sets the latency floor
-     * (three intervals at least); with cheap commits (above) a shorter one costs no measurable CPU.</li>
      * </ul>
+     * Record caches and the commit interval stay at Kafka's defaults on purpose: turning the caches off and
+     * committing every 30 ms halves the latency of a lone instance, but costs far more under hot keys and
+     * overload (docs/performance.md, "Third round"); README's settings table gives it as an operator's choice.
      */
     public static final Map<String, Object> PERFORMANCE_DEFAULTS = Map.of(
-            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L,
-            StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L,
-            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 30L);
+            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
 
     /**
      * Streams properties for an Orderflow instance: exactly-once, explicit naming enforced, unreadable records to

@@ -38,19 +38,6 @@ class OrderflowConfigTest {
     }
 
     @Test
-    void shouldCommitOftenWithoutRecordCachesWhenNothingIsSet() {
-        // Given
-        Properties props = new Properties();
-
-        // When
-        StreamsConfig streams = new StreamsConfig(withBootstrap(OrderflowConfig.streamsProperties(props)));
-
-        // Then a hop waits for a 30 ms commit, and a commit does not wait for cached store writes
-        assertThat(streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(30L);
-        assertThat(streams.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)).isZero();
-    }
-
-    @Test
     void shouldKeepTheOperatorsCommitIntervalAndCacheWhenSet() {
         // Given
         Properties props = new Properties();
