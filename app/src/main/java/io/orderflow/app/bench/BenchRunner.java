@@ -123,12 +123,12 @@ public final class BenchRunner {
                         options.warmup().toSeconds());
                 warm = runSagas(bootstrap, run, "w-" + run, Integer.MAX_VALUE, options.warmup());
             }
-            long cpuBefore = processCpuNanos();
-            StreamThreadStats threadsBefore = StreamThreadStats.of(instance.streams().metrics());
             String appId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
             Predicate<String> ours = topic -> topic.startsWith(appId + "-") || topic.startsWith("__")
                     || Topics.ALL.stream().anyMatch(t -> t.name().equals(topic));
             LogGrowth logBefore = logGrowth(bootstrap, ours);
+            StreamThreadStats threadsBefore = StreamThreadStats.of(instance.streams().metrics());
+            long cpuBefore = processCpuNanos();
             Result saga = runSagas(bootstrap, run, "b-" + run, orders, null);
             double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
             StreamThreadStats threads = StreamThreadStats.of(instance.streams().metrics()).minus(threadsBefore);

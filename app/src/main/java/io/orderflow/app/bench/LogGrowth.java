@@ -32,7 +32,8 @@ record LogGrowth(Map<String, Long> offsets) {
 
     /** The end offsets now of every topic {@code include} accepts, summed per kind. */
     static LogGrowth snapshot(Admin admin, Predicate<String> include) throws ExecutionException, InterruptedException {
-        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get().stream().filter(include).collect(Collectors.toSet());
+        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get().stream()
+                .filter(include).collect(Collectors.toSet());
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (TopicDescription topic : admin.describeTopics(names).allTopicNames().get().values()) {
             topic.partitions().forEach(p -> request.put(new TopicPartition(topic.name(), p.partition()),
