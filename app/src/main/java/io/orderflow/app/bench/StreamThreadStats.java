@@ -13,15 +13,14 @@ import java.util.Map;
  * so it covers exactly the run between them, however long the instance ran before.
  *
  * @param commits          commits of all stream threads ({@code commit-total})
- * @param commitNanos      the producers' share of those commits: the three parts below together
  * @param flushNanos       the producers' {@code flush-time-ns-total}
  * @param sendOffsetsNanos the producers' {@code txn-send-offsets-time-ns-total}
  * @param txnCommitNanos   the producers' {@code txn-commit-time-ns-total}
  * @param blockedNanos     the threads' {@code blocked-time-ns-total} (waiting on the broker: poll, flush, commit)
  * @param processed        records processed ({@code process-total})
  */
-record StreamThreadStats(double commits, double commitNanos, double flushNanos, double sendOffsetsNanos,
-                         double txnCommitNanos, double blockedNanos, double processed) {
+record StreamThreadStats(double commits, double flushNanos, double sendOffsetsNanos, double txnCommitNanos,
+                         double blockedNanos, double processed) {
 
     static StreamThreadStats of(Map<MetricName, ? extends Metric> metrics) {
         double commits = 0;
@@ -52,15 +51,18 @@ record StreamThreadStats(double commits, double commitNanos, double flushNanos, 
                 }
             }
         }
-        return new StreamThreadStats(commits, flush + sendOffsets + txnCommit, flush, sendOffsets, txnCommit,
-                blocked, processed);
+        return new StreamThreadStats(commits, flush, sendOffsets, txnCommit, blocked, processed);
     }
 
     StreamThreadStats minus(StreamThreadStats before) {
-        return new StreamThreadStats(commits - before.commits, commitNanos - before.commitNanos,
-                flushNanos - before.flushNanos, sendOffsetsNanos - before.sendOffsetsNanos,
-                txnCommitNanos - before.txnCommitNanos, blockedNanos - before.blockedNanos,
-                processed - before.processed);
+        return new StreamThreadStats(commits - before.commits, flushNanos - before.flushNanos,
+                sendOffsetsNanos - before.sendOffsetsNanos, txnCommitNanos - before.txnCommitNanos,
+                blockedNanos - before.blockedNanos, processed - before.processed);
+    }
+
+    /** The producers' share of the commits: flush, sending the offsets and committing the transaction. */
+    double commitNanos() {
+        return flushNanos + sendOffsetsNanos + txnCommitNanos;
     }
 
     /** One line for the bench's report; {@code seconds} is the run's wall time, {@code sagas} its sagas. */
@@ -69,7 +71,7 @@ record StreamThreadStats(double commits, double commitNanos, double flushNanos, 
         return String.format(Locale.ROOT, "%.0f commits (%.1f/s), each waiting %.1f ms for the broker (producer flush "
                         + "%.1f, send offsets %.1f, commit transaction %.1f); threads blocked on the broker %.0f %% of "
                         + "the run; %.1f records processed per saga",
-                commits, commits / seconds, commitNanos / n / 1e6, flushNanos / n / 1e6, sendOffsetsNanos / n / 1e6,
+                commits, commits / seconds, commitNanos() / n / 1e6, flushNanos / n / 1e6, sendOffsetsNanos / n / 1e6,
                 txnCommitNanos / n / 1e6, blockedNanos / 1e9 / seconds * 100, processed / Math.max(1, sagas));
     }
 }

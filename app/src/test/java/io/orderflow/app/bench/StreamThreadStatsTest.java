@@ -53,7 +53,7 @@ class StreamThreadStatsTest {
     @Test
     void shouldNotDivideByZeroWhenNothingWasCommitted() {
         // Given an instance that committed nothing during the run
-        StreamThreadStats nothing = new StreamThreadStats(0, 0, 0, 0, 0, 0, 0);
+        StreamThreadStats nothing = new StreamThreadStats(0, 0, 0, 0, 0, 0);
 
         // When / Then
         assertThat(nothing.render(1, 0)).startsWith("0 commits (0.0/s), each waiting 0.0 ms");
