@@ -2,8 +2,9 @@ package io.orderflow.invariants;
 
 /**
  * The consistency rules of DESIGN.md ("Exactly-once and what consistent means here") that {@link InvariantChecker}
- * checks from topic contents and final store contents, plus the one only a broker can answer
- * ({@link #NO_OPEN_TRANSACTIONS}), which a caller checks itself and adds with {@link InvariantReport#with}.
+ * checks from topic contents and final store contents, plus the two only a broker can answer
+ * ({@link #NO_OPEN_TRANSACTIONS}, {@link #PLACEMENT}), which a caller checks itself and adds with
+ * {@link InvariantReport#with}.
  */
 public enum Invariant {
     /** Invariant 1. */
@@ -25,7 +26,13 @@ public enum Invariant {
     DEAD_LETTERED("every ingress record that cannot be read, is over the size limit or has an invalid key/id/eventId "
             + "is dead-lettered, and every dead letter of an ingress record names a record that exists"),
     /** Invariant 6: needs a broker (last stable offset = end offset); filled in by the caller. */
-    NO_OPEN_TRANSACTIONS("no open transaction on any output partition (last stable offset = end offset)");
+    NO_OPEN_TRANSACTIONS("no open transaction on any output partition (last stable offset = end offset)"),
+    /**
+     * DESIGN "Partitioning: any producer": needs the partition each changelog record sits on; filled in by the
+     * caller.
+     */
+    PLACEMENT("every record in the changelogs of the keyed stores lives in the partition its key hashes to "
+            + "(murmur2, as Kafka Streams routes every query and command), so no state sits where nothing reaches it");
 
     private final String rule;
 
@@ -40,6 +47,6 @@ public enum Invariant {
 
     /** True for invariants {@link InvariantChecker} cannot check from an {@link EventLog} alone. */
     public boolean external() {
-        return this == NO_OPEN_TRANSACTIONS;
+        return this == NO_OPEN_TRANSACTIONS || this == PLACEMENT;
     }
 }

@@ -65,7 +65,7 @@ public final class InvariantChecker {
     private InvariantChecker() {
     }
 
-    /** Checks every invariant the log can answer; {@link Invariant#NO_OPEN_TRANSACTIONS} is left NOT_CHECKED. */
+    /** Checks every invariant the log can answer; the {@link Invariant#external()} ones are left NOT_CHECKED. */
     public static InvariantReport check(EventLog log) {
         return new Run(log).report();
     }

@@ -51,6 +51,11 @@ public final class CountingMetrics implements OrderflowMetrics {
         add("dlq_records:" + topic + ":" + reason);
     }
 
+    @Override
+    public void ingressRepartitioned(String topic, String cause) {
+        add("ingress_repartitioned:" + topic + ":" + cause);
+    }
+
     /** The count for a name such as {@code saga_started} or {@code dlq_records:order.events}. */
     public long count(String name) {
         LongAdder adder = counts.get(name);

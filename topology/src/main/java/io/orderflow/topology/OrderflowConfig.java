@@ -16,14 +16,19 @@ import java.util.Properties;
  * @param dedupeTtl         how long an eventId is remembered for de-duplication ({@code dedupe.ttl})
  * @param deadlineScan      how often the deadline index is scanned, wall-clock ({@code saga.deadline.scan.interval})
  * @param schemaRegistryUrl {@code local:} or {@code http(s)://…} ({@code schema.registry.url})
+ * @param partitions        the partition count of every Orderflow topic ({@code partitions}, default 6), which the
+ *                          instance's topic set-up creates or refuses to run without; the ingress gate needs it to
+ *                          tell a record on the wrong partition
  */
 public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration deadlineScan,
-                              String schemaRegistryUrl) {
+                              String schemaRegistryUrl, int partitions) {
 
     public static final String SAGA_TIMEOUT = "saga.timeout";
     public static final String DEDUPE_TTL = "dedupe.ttl";
     public static final String DEADLINE_SCAN = "saga.deadline.scan.interval";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String PARTITIONS = "partitions";
+    public static final int DEFAULT_PARTITIONS = 6;
     public static final String APPLICATION_ID = "orderflow";
 
     public static OrderflowConfig defaults() {
@@ -35,7 +40,22 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
                 duration(props, SAGA_TIMEOUT, "30s"),
                 duration(props, DEDUPE_TTL, "24h"),
                 duration(props, DEADLINE_SCAN, "1s"),
-                props.getProperty(SCHEMA_REGISTRY_URL, "local:"));
+                props.getProperty(SCHEMA_REGISTRY_URL, "local:"),
+                partitions(props));
+    }
+
+    private static int partitions(Properties props) {
+        String text = props.getProperty(PARTITIONS, Integer.toString(DEFAULT_PARTITIONS)).trim();
+        int partitions;
+        try {
+            partitions = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PARTITIONS + " must be a whole number >= 1, was '" + text + "'");
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException(PARTITIONS + " must be >= 1, was " + partitions);
+        }
+        return partitions;
     }
 
     /**

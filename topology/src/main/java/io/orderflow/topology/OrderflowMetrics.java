@@ -41,6 +41,13 @@ public interface OrderflowMetrics {
     default void outboxLag(long millis) {
     }
 
+    /**
+     * An ingress record went through the ingress repartition topic ({@code ingress_repartitioned_total{topic,cause}}):
+     * it had no key ({@code keyless}) or sat on another partition than its key hashes to ({@code partition}).
+     */
+    default void ingressRepartitioned(String topic, String cause) {
+    }
+
     /** A record went to the dead-letter topic ({@code dlq_records_total{topic}}). */
     default void deadLettered(String topic, String reason) {
     }

@@ -10,7 +10,7 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import java.util.function.Function;
 
 /**
- * Wiring shared by the payment ledger and inventory: an ingress topic (re-keyed when keyless) and a command topic
+ * Wiring shared by the payment ledger and inventory: an ingress topic (re-keyed when keyless or on the wrong partition) and a command topic
  * into one {@link ServiceProcessor}, replies and dead letters out.
  */
 public final class ServiceTopology {
@@ -19,17 +19,18 @@ public final class ServiceTopology {
 
     /**
      * @param name  the topology's name, used to name every node
+     * @param partitions the partition count of the ingress and command topics
      * @param idOf  the id in an ingress record's value, for keyless records
      * @param metrics counts the ingress records dead-lettered before they reach {@code processor}
      */
     public static <C, R> void addTo(StreamsBuilder builder, SchemaRegistry registry, String name,
-                                    Topic<byte[]> ingress, Function<byte[], String> idOf, Topic<C> commands,
+                                    Topic<byte[]> ingress, int partitions, Function<byte[], String> idOf, Topic<C> commands,
                                     Class<R> replyType, Topic<R> replies,
                                     ProcessorSupplier<String, Object, String, Object> processor,
                                     OrderflowMetrics metrics) {
         String ingressName = ingress.name().replace('.', '-');
         KStream<String, Object> in = Inputs.of(name)
-                .add(ingressName, IngressStreams.keyed(builder, ingress, ingressName, idOf, metrics))
+                .add(ingressName, IngressStreams.keyed(builder, ingress, ingressName, partitions, idOf, metrics))
                 .add(builder, commands, registry)
                 .stream();
         KStream<String, Object> out = in.process(processor, Named.as(name));

@@ -99,7 +99,12 @@ public final class OrderflowDriver implements AutoCloseable {
 
     /** The whole application topology. */
     public static OrderflowDriver full() {
-        return create(null);
+        return full(config());
+    }
+
+    /** The whole application topology, built with {@code config}. */
+    public static OrderflowDriver full(OrderflowConfig config) {
+        return create(config, null);
     }
 
     /**
@@ -107,11 +112,11 @@ public final class OrderflowDriver implements AutoCloseable {
      * replies itself — the way to drive timeouts, late replies and any interleaving.
      */
     public static OrderflowDriver sagaOnly() {
-        return create((builder, metrics) -> SagaTopology.addTo(builder, config(), LocalSchemaRegistry.instance(),
-                metrics));
+        return create(config(), (builder, metrics) -> SagaTopology.addTo(builder, config(),
+                LocalSchemaRegistry.instance(), metrics));
     }
 
-    private static OrderflowDriver create(BiConsumer<StreamsBuilder, OrderflowMetrics> part) {
+    private static OrderflowDriver create(OrderflowConfig config, BiConsumer<StreamsBuilder, OrderflowMetrics> part) {
         Path stateDir;
         try {
             stateDir = Files.createTempDirectory("orderflow-ttd-");
@@ -126,7 +131,7 @@ public final class OrderflowDriver implements AutoCloseable {
         streams.put(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics);
         Topology topology;
         if (part == null) {
-            topology = OrderflowTopology.build(config(), LocalSchemaRegistry.instance(), metrics, streams);
+            topology = OrderflowTopology.build(config, LocalSchemaRegistry.instance(), metrics, streams);
         } else {
             StreamsBuilder builder = new StreamsBuilder();
             part.accept(builder, metrics);
@@ -136,7 +141,8 @@ public final class OrderflowDriver implements AutoCloseable {
     }
 
     public static OrderflowConfig config() {
-        return new OrderflowConfig(SAGA_TIMEOUT, Duration.ofHours(24), Duration.ofSeconds(1), "local:");
+        return new OrderflowConfig(SAGA_TIMEOUT, Duration.ofHours(24), Duration.ofSeconds(1), "local:",
+                OrderflowConfig.DEFAULT_PARTITIONS);
     }
 
     // ---- inputs ---------------------------------------------------------------------------------------------

@@ -121,6 +121,14 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     }
 
     @Override
+    public void ingressRepartitioned(String topic, String cause) {
+        Counter.builder("ingress.repartitioned").tag("topic", topic).tag("cause", cause)
+                .description("Ingress records sent through the ingress repartition topic to the task that owns "
+                        + "their key: without a key (keyless) or on another partition than their key's (partition)")
+                .register(registry).increment();
+    }
+
+    @Override
     public void outboxLag(long millis) {
         registry.timer("outbox.lag").record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }

@@ -23,7 +23,7 @@ public final class InstanceConfig {
     public static final String HTTP_HOST = "http.host";
     public static final String ADVERTISED = StreamsConfig.APPLICATION_SERVER_CONFIG;
     /** Not {@code topic.*}: Kafka Streams reads that prefix as configs for its internal topics. */
-    public static final String PARTITIONS = "partitions";
+    public static final String PARTITIONS = OrderflowConfig.PARTITIONS;
     /** Kafka Streams' own key: the same replication for Orderflow's topics and Streams' internal ones. */
     public static final String REPLICATION_FACTOR = StreamsConfig.REPLICATION_FACTOR_CONFIG;
     public static final String ENV_PREFIX = "ORDERFLOW_";

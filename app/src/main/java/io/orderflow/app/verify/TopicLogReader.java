@@ -62,10 +62,11 @@ final class TopicLogReader {
      * {@code upTo}.
      *
      * @param storeOfChangelog the store a topic is the changelog of, or none for an ordinary topic
+     * @param placement        shown every record, to check changelog records' partitions
      * @return how many records went to the recorder
      */
     long read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> upTo, Map<String, String> storeOfChangelog,
-              EventLogRecorder recorder) {
+              PlacementCheck placement, EventLogRecorder recorder) {
         Map<String, Long> totals = new LinkedHashMap<>();
         Map<TopicPartition, Long> position = new HashMap<>();
         Set<TopicPartition> remaining = new TreeSet<>(Partitions.ORDER);
@@ -89,6 +90,7 @@ final class TopicLogReader {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     if (record.offset() < upTo.get(tp)) {
+                        placement.observe(record.topic(), record.partition(), record.offset(), record.key());
                         dispatch(record, storeOfChangelog.get(record.topic()), recorder);
                         records++;
                     }

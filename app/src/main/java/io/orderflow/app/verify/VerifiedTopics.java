@@ -14,13 +14,21 @@ import java.util.Map;
 /**
  * Which topics {@code saga verify} needs, for one {@code application.id}: every Orderflow topic must exist; the
  * ingress and output topics and the changelogs of the four stores whose final state the checker compares are
- * read; and every Orderflow topic plus every internal topic of the application is checked for open
- * transactions.
+ * read; the changelogs of every store keyed the way its task is partitioned are checked for placement; and every
+ * Orderflow topic plus every internal topic of the application is checked for open transactions.
  */
 final class VerifiedTopics {
     /** The stores whose final contents {@link io.orderflow.invariants.InvariantChecker} checks. */
     static final List<String> CHECKED_STORES = List.of(StoreNames.INVENTORY_STOCK, StoreNames.PAYMENT_ACCOUNTS,
             StoreNames.ORDERS_VIEW, StoreNames.CUSTOMER_ORDERS_VIEW);
+
+    /**
+     * Stores whose changelogs are read only to check {@link io.orderflow.invariants.Invariant#PLACEMENT}: keyed by
+     * the same id as their task's input, like the checked stores. (The per-order stores of the ledger and inventory
+     * live in tasks partitioned by customer and sku, and the dedupe stores by event, so their keys say nothing of
+     * their partition.)
+     */
+    static final List<String> PLACEMENT_ONLY_STORES = List.of(StoreNames.ORDER_SAGA);
 
     /**
      * The topics the checker reads. The command topics are left out: the checker judges the replies, and a
@@ -33,11 +41,17 @@ final class VerifiedTopics {
     private final String applicationId;
     /** changelog topic → store, in {@link #CHECKED_STORES} order. */
     private final Map<String, String> changelogs = new LinkedHashMap<>();
+    /** changelog topic → store, for every store whose placement is checked. */
+    private final Map<String, String> placed = new LinkedHashMap<>();
 
     VerifiedTopics(String applicationId) {
         this.applicationId = applicationId;
         for (String store : CHECKED_STORES) {
             changelogs.put(changelog(applicationId, store), store);
+        }
+        placed.putAll(changelogs);
+        for (String store : PLACEMENT_ONLY_STORES) {
+            placed.put(changelog(applicationId, store), store);
         }
     }
 
@@ -54,12 +68,21 @@ final class VerifiedTopics {
         return names;
     }
 
-    /** The topics whose records go into the event log, changelogs last. */
-    List<String> read() {
+    /**
+     * The topics read: those whose records go into the event log, the checked changelogs, and those of the
+     * placement-only changelogs that exist among {@code existing} (an instance creates them when it first runs).
+     */
+    List<String> read(Collection<String> existing) {
         List<String> names = new ArrayList<>();
         READ.forEach(t -> names.add(t.name()));
         names.addAll(changelogs.keySet());
+        placed.keySet().stream().filter(t -> !names.contains(t) && existing.contains(t)).forEach(names::add);
         return names;
+    }
+
+    /** Changelog topic → store, for every changelog whose records' placement is checked. */
+    Map<String, String> placed() {
+        return Collections.unmodifiableMap(placed);
     }
 
     /** Changelog topic → the checked store it holds. */

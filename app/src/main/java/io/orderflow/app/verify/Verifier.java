@@ -28,7 +28,8 @@ import java.util.Set;
  * topics alone. It finds every Orderflow topic and the changelogs of the checked stores, checks for open
  * transactions (which also fixes where reading stops), reads the ingress, output and changelog topics with
  * {@code read_committed} into an {@link EventLog}, and returns {@link InvariantChecker}'s report with
- * {@link io.orderflow.invariants.Invariant#NO_OPEN_TRANSACTIONS} filled in.
+ * {@link io.orderflow.invariants.Invariant#NO_OPEN_TRANSACTIONS} and {@link io.orderflow.invariants.Invariant#PLACEMENT}
+ * filled in.
  *
  * <p>Fails with an {@link IllegalArgumentException} for bad settings and an {@link IllegalStateException} for a
  * cluster that cannot be reached within the timeout, a missing topic, or a record the check cannot decode — each
@@ -69,7 +70,7 @@ public final class Verifier {
                     Partitions.of(partitionCounts), settle());
 
             Map<String, Integer> readCounts = new LinkedHashMap<>();
-            topics.read().forEach(t -> readCounts.put(t, partitionCounts.get(t)));
+            topics.read(existing).forEach(t -> readCounts.put(t, partitionCounts.get(t)));
             List<TopicPartition> readPartitions = Partitions.of(readCounts);
             Map<TopicPartition, Long> from = calls.offsets(readPartitions, OffsetSpec.earliest(),
                     IsolationLevel.READ_COMMITTED);
@@ -77,9 +78,11 @@ public final class Verifier {
             readPartitions.forEach(tp -> upTo.put(tp, transactions.readUpTo().get(tp)));
 
             EventLog log = new EventLog();
+            PlacementCheck placement = new PlacementCheck(topics.placed(), partitionCounts);
             new TopicLogReader(client, options.timeout(), new ReadProgress(progress, System::nanoTime))
-                    .read(from, upTo, topics.changelogs(), new EventLogRecorder(log, registry));
-            return new Verification(log, InvariantChecker.check(log).with(transactions.result()));
+                    .read(from, upTo, topics.changelogs(), placement, new EventLogRecorder(log, registry));
+            return new Verification(log, InvariantChecker.check(log).with(transactions.result())
+                    .with(placement.result()));
         } finally {
             // Pending admin calls are already bounded by the timeout; do not wait on them again.
             admin.close(Duration.ZERO);

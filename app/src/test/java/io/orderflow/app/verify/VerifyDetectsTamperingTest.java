@@ -16,6 +16,7 @@ import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
+import io.orderflow.topology.ingress.IngressStreams;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -33,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -143,6 +145,30 @@ class VerifyDetectsTamperingTest {
                 .anySatisfy(v -> assertThat(v).startsWith("gadget at")
                         .contains("final onHand differs from adjustments minus confirmed lines")
                         .contains("expected onHand 0 (adjustments 1 - confirmed 1)"));
+    }
+
+    @Test
+    void shouldNameTheKeyWhenStockSitsOnAnotherPartitionThanItsKey() throws Exception {
+        // Given widget's stock also written to a partition of the changelog its key does not hash to — what a
+        // restock placed by a non-Java partitioner left behind before ingress records were rerouted
+        String changelog = OrderflowConfig.APPLICATION_ID + "-" + StoreNames.INVENTORY_STOCK + "-changelog";
+        AvroSerde<Stock> serde = new AvroSerde<>(Stock.class, REGISTRY);
+        int home = IngressStreams.partitionOf("stray-sku", 3);
+        int away = (home + 1) % 3;
+        Stock stray = Stock.newBuilder().setSku("stray-sku").setOnHand(5).setReservations(Map.of())
+                .setVersion(1).build();
+        RecordMetadata at = producer.send(new ProducerRecord<>(changelog, away, "stray-sku",
+                serde.serializer().serialize(changelog, stray))).get();
+
+        // When
+        VerifyFixture.Result result = verify();
+
+        // Then
+        assertViolated(result);
+        assertThat(result.violations("PLACEMENT")).contains("stray-sku at " + coordinates(at) + ": "
+                + StoreNames.INVENTORY_STOCK + " holds 'stray-sku' where no query or command for it looks (expected "
+                + "partition " + home + ", found partition " + away + ")");
+        assertThat(result.out()).contains("PLACEMENT — ");
     }
 
     @Test

@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * Helpers for the {@code saga verify} tests: an Orderflow instance on the embedded broker, JSON ingress, raw
  * {@code read_committed} reads of any topic, and the command run in-process with captured output.
  */
-final class VerifyFixture {
+public final class VerifyFixture {
     static final Duration SETTLED = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,13 +42,13 @@ final class VerifyFixture {
     }
 
     /** What a command run printed and returned. */
-    record Result(int code, String out, String err, Duration took) {
-        String lastLine() {
+    public record Result(int code, String out, String err, Duration took) {
+        public String lastLine() {
             String[] lines = out.strip().split("\n");
             return lines[lines.length - 1];
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return JSON.readTree(lastLine());
             } catch (IOException e) {
@@ -57,7 +57,7 @@ final class VerifyFixture {
         }
 
         /** The violations of one invariant in the JSON report, as "key at detail" lines. */
-        List<String> violations(String invariant) {
+        public List<String> violations(String invariant) {
             List<String> lines = new ArrayList<>();
             for (JsonNode v : json().path("invariants").path(invariant).path("violations")) {
                 lines.add(v.path("key").asText() + " at " + v.path("at").asText() + ": " + v.path("detail").asText()
@@ -68,7 +68,7 @@ final class VerifyFixture {
     }
 
     /** Runs {@code saga args…} in this JVM, as the launcher would. */
-    static Result saga(String... args) {
+    public static Result saga(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = SagaCommand.commandLine();
@@ -78,12 +78,6 @@ final class VerifyFixture {
         int code = cli.execute(args);
         return new Result(code, out.toString(), err.toString(), Duration.ofNanos(System.nanoTime() - started));
     }
-
-
-
-
-
-
 
 
     /** Waits until each order's latest committed status is {@code wanted}; returns the latest status per order. */

@@ -6,6 +6,7 @@ import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -26,13 +27,18 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads an ingress topic as raw bytes. A record larger than {@link #MAX_RECORD_BYTES} is dead-lettered at once
- * ({@code TOO_LARGE}). A record without a key is keyed by the id in its value and sent through a repartition
- * topic, so that it lands on the same task as every other record of that id; keyed records pass straight through.
- * Parsing and dead-lettering of everything else happen downstream, in the processor that owns the state.
+ * Reads an ingress topic as raw bytes and makes sure each record reaches the task that owns its key. A record larger
+ * than {@link #MAX_RECORD_BYTES} is dead-lettered at once ({@code TOO_LARGE}). Kafka Streams assumes a record sits on
+ * the partition Kafka's default partitioner gives its key (murmur2 of the serialized key modulo the partition
+ * count); producers in other languages do not follow it (librdkafka's default is CRC32, some producers name the
+ * partition themselves). So a record without a key (keyed by the id in its value) and a keyed record on another
+ * partition than its key's are sent through a repartition topic, keeping where they came from in headers, and land
+ * on the same task as every other record of that id; correctly placed records pass straight through. Parsing and
+ * dead-lettering of everything else happen downstream, in the processor that owns the state.
  */
 public final class IngressStreams {
     /** Key given to a keyless record whose value cannot be read; it is dead-lettered downstream. */
@@ -52,35 +58,52 @@ public final class IngressStreams {
     private IngressStreams() {
     }
 
+    /** Why a record went through the repartition topic ({@code ingress_repartitioned_total{cause}}). */
+    public static final String CAUSE_KEYLESS = "keyless";
+    /** See {@link #CAUSE_KEYLESS}: a keyed record on another partition than the one its key hashes to. */
+    public static final String CAUSE_PARTITION = "partition";
+
     /**
-     * @param idOf    the id in a record's value (orderId, sku, customerId), or null when the value is unreadable
-     * @param metrics counts the records dead-lettered here
+     * @param partitions the partition count of {@code topic} (and of every topic co-partitioned with it), which
+     *                   the instance's topic set-up guarantees
+     * @param idOf       the id in a record's value (orderId, sku, customerId), or null when the value is unreadable
+     * @param metrics    counts the records dead-lettered and the records rerouted here
      */
     public static KStream<String, byte[]> keyed(StreamsBuilder builder, Topic<byte[]> topic, String prefix,
-                                                Function<byte[], String> idOf, OrderflowMetrics metrics) {
+                                                int partitions, Function<byte[], String> idOf,
+                                                OrderflowMetrics metrics) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be >= 1, was " + partitions);
+        }
         KStream<String, byte[]> raw = builder.stream(topic.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(topic.name() + "-source"));
-        Map<String, KStream<String, Object>> bySize = raw
-                .processValues(() -> new SizeGate(metrics), Named.as(prefix + "-size-gate"))
-                .split(Named.as(prefix + "-size-"))
+        Map<String, KStream<String, Object>> routes = raw
+                .processValues(() -> new Gate(partitions, metrics), Named.as(prefix + "-gate"))
+                .split(Named.as(prefix + "-"))
                 .branch((key, value) -> value instanceof DeadLetters.DeadLetter, Branched.as("too-large"))
-                .defaultBranch(Branched.as("within-limit"));
-        bySize.get(prefix + "-size-too-large")
+                .branch((key, value) -> value instanceof Reroute, Branched.as("reroute"))
+                .defaultBranch(Branched.as("in-place"));
+        routes.get(prefix + "-too-large")
                 .map((key, letter) -> KeyValue.pair(boundedKey(key), ((DeadLetters.DeadLetter) letter).value()),
                         Named.as(prefix + "-too-large-letter"))
                 .to(Topics.DEAD_LETTERS.name(), Produced.with(Serdes.String(), Serdes.ByteArray())
                         .withName(prefix + "-to-" + Topics.DEAD_LETTERS.name()));
-        Map<String, KStream<String, byte[]>> branches = bySize.get(prefix + "-size-within-limit")
-                .mapValues(value -> (byte[]) value, Named.as(prefix + "-within-limit"))
-                .split(Named.as(prefix + "-"))
-                .branch((key, value) -> key == null, Branched.as("keyless"))
-                .defaultBranch(Branched.as("keyed"));
-        KStream<String, byte[]> rekeyed = branches.get(prefix + "-keyless")
-                .process(() -> new KeyFromValue(idOf), Named.as(prefix + "-key-from-value"))
+        KStream<String, byte[]> rekeyed = routes.get(prefix + "-reroute")
+                .process(() -> new Rekey(idOf), Named.as(prefix + "-rekey"))
                 .repartition(Repartitioned.<String, byte[]>as(prefix + "-rekeyed")
                         .withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.ByteArray()));
-        return branches.get(prefix + "-keyed").merge(rekeyed, Named.as(prefix + "-merge"));
+        return routes.get(prefix + "-in-place")
+                .mapValues(value -> (byte[]) value, Named.as(prefix + "-in-place-value"))
+                .merge(rekeyed, Named.as(prefix + "-merge"));
+    }
+
+    /**
+     * The partition Kafka's default partitioner, and Kafka Streams for every topic it writes, gives a String key:
+     * murmur2 of its UTF-8 bytes, made positive, modulo the partition count.
+     */
+    public static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     /** A record's size as the broker counts it, less the batch and varint overhead: key, value and headers. */
@@ -101,12 +124,21 @@ public final class IngressStreams {
                 : key.substring(0, MAX_DEAD_LETTER_KEY_CHARS);
     }
 
-    /** Passes records within {@link #MAX_RECORD_BYTES}; turns larger ones into bounded dead letters. */
-    private static final class SizeGate implements FixedKeyProcessor<String, byte[], Object> {
+    /** A record to send through the repartition topic. */
+    private record Reroute(byte[] value) {
+    }
+
+    /**
+     * Turns records over {@link #MAX_RECORD_BYTES} into bounded dead letters, wraps records without a key or on
+     * the wrong partition in a {@link Reroute}, and passes the rest as they are.
+     */
+    private static final class Gate implements FixedKeyProcessor<String, byte[], Object> {
+        private final int partitions;
         private final OrderflowMetrics metrics;
         private FixedKeyProcessorContext<String, Object> context;
 
-        SizeGate(OrderflowMetrics metrics) {
+        Gate(int partitions, OrderflowMetrics metrics) {
+            this.partitions = partitions;
             this.metrics = metrics;
         }
 
@@ -118,10 +150,28 @@ public final class IngressStreams {
         @Override
         public void process(FixedKeyRecord<String, byte[]> record) {
             int size = recordSize(record.key(), record.value(), record.headers());
-            if (size <= MAX_RECORD_BYTES) {
+            if (size > MAX_RECORD_BYTES) {
+                deadLetter(record, size);
+                return;
+            }
+            String cause = rerouteCause(record.key());
+            if (cause == null) {
                 context.forward(record.withValue(record.value()));
                 return;
             }
+            metrics.ingressRepartitioned(context.recordMetadata().map(m -> m.topic()).orElse("unknown"), cause);
+            context.forward(record.withValue((Object) new Reroute(record.value())));
+        }
+
+        private String rerouteCause(String key) {
+            if (key == null) {
+                return CAUSE_KEYLESS;
+            }
+            Optional<Integer> partition = context.recordMetadata().map(m -> m.partition());
+            return partition.isPresent() && partition.get() != partitionOf(key, partitions) ? CAUSE_PARTITION : null;
+        }
+
+        private void deadLetter(FixedKeyRecord<String, byte[]> record, int size) {
             DeadLetters.Source source = context.recordMetadata()
                     .map(m -> new DeadLetters.Source(m.topic(), m.partition(), m.offset()))
                     .orElse(new DeadLetters.Source("unknown", -1, -1));
@@ -140,12 +190,15 @@ public final class IngressStreams {
         }
     }
 
-    /** Keys a keyless record by the id in its value and remembers where the record came from. */
-    private static final class KeyFromValue implements Processor<String, byte[], String, byte[]> {
+    /**
+     * Keys a keyless record by the id in its value (a keyed record keeps its key) and remembers where the record
+     * came from, so its identity without an eventId and any dead letter still name the original record.
+     */
+    private static final class Rekey implements Processor<String, Object, String, byte[]> {
         private final Function<byte[], String> idOf;
         private ProcessorContext<String, byte[]> context;
 
-        KeyFromValue(Function<byte[], String> idOf) {
+        Rekey(Function<byte[], String> idOf) {
             this.idOf = idOf;
         }
 
@@ -155,14 +208,10 @@ public final class IngressStreams {
         }
 
         @Override
-        public void process(Record<String, byte[]> record) {
-            String id;
-            try {
-                id = idOf.apply(record.value());
-            } catch (RuntimeException unreadable) {
-                id = null; // dead-lettered with the reason by the owning processor, which parses again
-            }
-            Record<String, byte[]> keyed = record.withKey(id == null ? UNREADABLE_KEY : id);
+        public void process(Record<String, Object> record) {
+            byte[] value = ((Reroute) record.value()).value();
+            String key = record.key() != null ? record.key() : idOf(value);
+            Record<String, byte[]> keyed = record.withKey(key).withValue(value);
             context.recordMetadata().ifPresent(m -> {
                 keyed.headers().remove(DeadLetters.SOURCE_TOPIC);
                 keyed.headers().remove(DeadLetters.SOURCE_PARTITION);
@@ -174,6 +223,16 @@ public final class IngressStreams {
                         Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
             });
             context.forward(keyed);
+        }
+
+        private String idOf(byte[] value) {
+            String id;
+            try {
+                id = idOf.apply(value);
+            } catch (RuntimeException unreadable) {
+                id = null; // dead-lettered with the reason by the owning processor, which parses again
+            }
+            return id == null ? UNREADABLE_KEY : id;
         }
     }
 }

@@ -36,7 +36,7 @@ public final class InventoryTopology {
                              OrderflowMetrics metrics) {
         IngressReader reader = new IngressReader(registry);
         ServiceTopology.addTo(builder, registry, NAME,
-                Topics.INVENTORY_ADJUSTMENTS, raw -> reader.stockAdjusted(raw).getSku(),
+                Topics.INVENTORY_ADJUSTMENTS, config.partitions(), raw -> reader.stockAdjusted(raw).getSku(),
                 Topics.INVENTORY_COMMANDS, InventoryReply.class, Topics.INVENTORY_REPLIES,
                 new Supplier(config, registry, metrics), metrics);
     }

@@ -36,7 +36,7 @@ public final class LedgerTopology {
                              OrderflowMetrics metrics) {
         IngressReader reader = new IngressReader(registry);
         ServiceTopology.addTo(builder, registry, NAME,
-                Topics.PAYMENT_DEPOSITS, raw -> reader.fundsDeposited(raw).getCustomerId(),
+                Topics.PAYMENT_DEPOSITS, config.partitions(), raw -> reader.fundsDeposited(raw).getCustomerId(),
                 Topics.PAYMENT_COMMANDS, PaymentReply.class, Topics.PAYMENT_REPLIES,
                 new Supplier(config, registry, metrics), metrics);
     }

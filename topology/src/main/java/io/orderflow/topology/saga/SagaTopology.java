@@ -43,7 +43,7 @@ public final class SagaTopology {
         IngressReader reader = new IngressReader(registry);
         KStream<String, Object> in = Inputs.of(NAME)
                 .add("order-events", IngressStreams.keyed(builder, Topics.ORDER_EVENTS, "order-events",
-                        raw -> reader.orderEvent(raw).getOrderId(), metrics))
+                        config.partitions(), raw -> reader.orderEvent(raw).getOrderId(), metrics))
                 .add(builder, Topics.PAYMENT_REPLIES, registry)
                 .add(builder, Topics.INVENTORY_REPLIES, registry)
                 .stream();
