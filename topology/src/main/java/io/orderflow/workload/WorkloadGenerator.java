@@ -27,7 +27,7 @@ import java.util.function.ToLongFunction;
  * A seeded stream of ingress records for the random workload: orders over a small set of skus and customers so
  * that stock and money are contended, cancellations before and after confirmation and for unknown orders,
  * deposits and stock adjustments (with current and stale optimistic-lock versions), re-sent duplicates, invalid
- * content, unreadable bytes, keyless and Avro-encoded records, and now and then a step of time. The same seed
+ * content, unreadable bytes, keyless, misplaced and Avro-encoded records, and now and then a step of time. The same seed
  * gives the same records, given the same answers from {@code stockVersion}.
  */
 public final class WorkloadGenerator {
@@ -40,8 +40,17 @@ public final class WorkloadGenerator {
     public sealed interface Step permits Pipe, Advance {
     }
 
-    /** A record for an ingress topic; {@code kind} says what the generator meant by it, for the summary. */
-    public record Pipe(Topic<byte[]> topic, String key, byte[] value, String kind) implements Step {
+    /**
+     * A record for an ingress topic; {@code kind} says what the generator meant by it, for the summary. A
+     * {@code misplaced} record is to be sent to a partition its key does not hash to, as a producer with another
+     * partitioner (librdkafka's CRC32, an explicit partition) would; a test driver with one partition ignores it.
+     */
+    public record Pipe(Topic<byte[]> topic, String key, byte[] value, String kind, boolean misplaced)
+            implements Step {
+        public Pipe(Topic<byte[]> topic, String key, byte[] value, String kind) {
+            this(topic, key, value, kind, false);
+        }
+
         @Override
         public String toString() {
             return kind + " " + topic + " key=" + key + " " + new String(value, StandardCharsets.UTF_8);
@@ -98,6 +107,7 @@ public final class WorkloadGenerator {
         choice(10, this::orderAgainWithNewEventId);
         choice(10, () -> keyless(order("EUR", false, "order"), "order-keyless"));
         choice(10, () -> avroOrder());
+        choice(20, () -> misplaced(order("EUR", false, "order"), "order-misplaced"));
         // cancellations
         choice(60, () -> cancel(recentOrder(), true, "cancel"));
         choice(10, () -> cancel("ghost-order-" + random.nextInt(1_000_000), true, "cancel-unknown-order"));
@@ -113,6 +123,8 @@ public final class WorkloadGenerator {
         choice(5, () -> keyless(depositRecord(fundedCustomer(), 10_000 + random.nextInt(10_000), "EUR", "x"),
                 "deposit-keyless"));
         choice(5, this::avroDeposit);
+        choice(10, () -> misplaced(deposit(fundedCustomer(), 5_000 + random.nextInt(55_001), "EUR", "x"),
+                "deposit-misplaced"));
         // stock adjustments
         choice(100, () -> adjustment(anySku(), 5 + random.nextInt(26), null, "restock"));
         choice(40, () -> adjustment(anySku(), -(1 + random.nextInt(8)), null, "shrinkage"));
@@ -125,6 +137,7 @@ public final class WorkloadGenerator {
         choice(5, () -> keyless(adjustmentRecord(anySku(), 3 + random.nextInt(10), null, "x"),
                 "adjustment-keyless"));
         choice(5, this::avroAdjustment);
+        choice(10, () -> misplaced(adjustment(anySku(), 5 + random.nextInt(26), null, "x"), "adjustment-misplaced"));
         // records no processor can take as they are
         choice(12, this::unreadable);
         choice(4, this::misKeyed);
@@ -421,6 +434,10 @@ public final class WorkloadGenerator {
 
     private static Pipe keyless(Pipe pipe, String kind) {
         return new Pipe(pipe.topic(), null, pipe.value(), kind);
+    }
+
+    private static Pipe misplaced(Pipe pipe, String kind) {
+        return new Pipe(pipe.topic(), pipe.key(), pipe.value(), kind, true);
     }
 
     /** The same record without its eventId: its coordinates are its identity. */

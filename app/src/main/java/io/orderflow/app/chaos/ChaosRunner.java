@@ -11,6 +11,7 @@ import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
+import io.orderflow.topology.ingress.IngressStreams;
 import io.orderflow.workload.WorkloadGenerator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -192,7 +193,7 @@ public final class ChaosRunner {
                 if (!(step instanceof WorkloadGenerator.Pipe pipe)) {
                     continue; // time steps mean nothing against a real clock
                 }
-                send(producer, pipe, sent, refused);
+                send(producer, pipe, options.partitions(), sent, refused);
                 records++;
                 pace(started, records);
                 if (!killAt.isEmpty() && completed.terminal() >= killAt.get(0)) {
@@ -369,10 +370,13 @@ public final class ChaosRunner {
         }
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, WorkloadGenerator.Pipe pipe,
+    /** Sends {@code pipe}; a misplaced one to the partition after its key's, as another partitioner might. */
+    private static void send(KafkaProducer<String, byte[]> producer, WorkloadGenerator.Pipe pipe, int partitions,
                              Map<String, AtomicLong> sent, Map<String, AtomicLong> refused) {
         String topic = pipe.topic().name();
-        producer.send(new ProducerRecord<>(topic, pipe.key(), pipe.value()), (metadata, e) ->
+        Integer partition = pipe.misplaced() && partitions > 1 && pipe.key() != null
+                ? (IngressStreams.partitionOf(pipe.key(), partitions) + 1) % partitions : null;
+        producer.send(new ProducerRecord<>(topic, partition, pipe.key(), pipe.value()), (metadata, e) ->
                 (e == null ? sent : refused).computeIfAbsent(e == null ? topic : topic + ": "
                         + e.getClass().getSimpleName() + " (" + pipe.kind() + ")", k -> new AtomicLong())
                         .incrementAndGet());

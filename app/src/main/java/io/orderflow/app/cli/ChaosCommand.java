@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
         description = {"Prove exactly-once under crashes and hostile input: start an embedded Kafka and N",
                 "instances as separate JVMs (saga run), drive a seeded workload over a few hot skus and",
                 "customers (cancellations, deposits, stale-version adjustments, duplicates, invalid orders,",
-                "unreadable and 1 MiB records), SIGKILL a random instance at random moments and restart it",
+                "unreadable and 1 MiB records, records on a partition their key does not hash to), SIGKILL a random instance at random moments and restart it",
                 "(alternately on its state directory and wiped), wait until the cluster is at rest, stop it,",
                 "and run saga verify over the topics. Prints kills, orders, outcomes, dead letters, the",
                 "ingress reconciliation (sent = in = taken + dead-lettered) and every invariant.",
