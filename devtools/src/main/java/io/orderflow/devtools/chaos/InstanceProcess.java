@@ -1,0 +1,217 @@
+package io.orderflow.devtools.chaos;
+
+import io.orderflow.server.runtime.InstanceConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One Orderflow instance as its own JVM ({@code saga run --config}), on this JVM's class path, that can be killed
+ * with SIGKILL and started again on the same port and state directory — or on a wiped one. Every incarnation logs
+ * to a file of its own ({@code instance-<n>.<incarnation>.log}).
+ */
+final class InstanceProcess {
+    /** A killed member is noticed when its session expires: short, so a kill is felt within seconds. */
+    static final Duration SESSION_TIMEOUT = Duration.ofSeconds(6);
+    /** Logged by {@code OrderflowInstance} when a stream thread dies and is replaced. */
+    static final String THREAD_REPLACED = "Stream thread failed; replacing it";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final int index;
+    private final int port;
+    private final Path dir;
+    private final Path stateDir;
+    private final Path config;
+    private final String heap;
+    private final List<Path> logs = new ArrayList<>();
+    private Process process;
+
+    /**
+     * @param settings the instance's properties besides its own port and state directory (bootstrap.servers,
+     *                 processing.guarantee, …)
+     */
+    InstanceProcess(int index, int port, Path dir, Properties settings, String heap) {
+        this.index = index;
+        this.port = port;
+        this.dir = dir;
+        this.heap = heap;
+        this.stateDir = dir.resolve("state-" + index);
+        this.config = dir.resolve("instance-" + index + ".properties");
+        Properties props = new Properties();
+        props.putAll(settings);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
+        props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
+        props.put(InstanceConfig.ADVERTISED, "127.0.0.1:" + port);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                Long.toString(SESSION_TIMEOUT.toMillis()));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                Long.toString(SESSION_TIMEOUT.toMillis() / 4));
+        try (Writer writer = Files.newBufferedWriter(config)) {
+            props.store(writer, "chaos instance " + index);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config, e);
+        }
+    }
+
+    int index() {
+        return index;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Starts a new incarnation; the instance must not be running. */
+    void start() {
+        if (alive()) {
+            throw new IllegalStateException("instance " + index + " is already running");
+        }
+        Path log = dir.resolve("instance-" + index + "." + (logs.size() + 1) + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            process = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"), "io.orderflow.devtools.Main",
+                    "run", "--config", config.toString(), "--startup-timeout", "300s")
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start instance " + index, e);
+        }
+        logs.add(log);
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook, no leave-group, transactions left open. Waits until the process is gone. */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Deletes the state directory: the next incarnation restores everything from the changelogs. */
+    void wipeState() {
+        if (alive()) {
+            throw new IllegalStateException("instance " + index + " is running; kill it before wiping its state");
+        }
+        if (!Files.exists(stateDir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(stateDir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot wipe " + stateDir, e);
+        }
+    }
+
+    /** SIGTERM, without waiting: lets several instances shut down at once. */
+    void terminate() {
+        if (process != null) {
+            process.destroy();
+        }
+    }
+
+    /** SIGTERM and a clean shutdown; SIGKILL if it takes longer than {@code grace}. */
+    void stop(Duration grace) throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The status of {@code GET path} on this instance, -1 when it does not answer. */
+    int status(String path) {
+        try {
+            return HTTP.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** The body of {@code GET path} when it answers 200, else null. */
+    String get(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The value of an unlabelled gauge or counter on {@code /metrics}, NaN when it cannot be read. */
+    double metric(String name) {
+        String body = get("/metrics");
+        if (body == null) {
+            return Double.NaN;
+        }
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                try {
+                    return Double.parseDouble(line.substring(name.length() + 1).trim());
+                } catch (NumberFormatException e) {
+                    return Double.NaN;
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** How often a stream thread died and was replaced, over every incarnation's log. */
+    int threadReplacements() {
+        int count = 0;
+        for (Path log : logs) {
+            try (Stream<String> lines = Files.lines(log)) {
+                count += (int) lines.filter(line -> line.contains(THREAD_REPLACED)).count();
+            } catch (IOException | UncheckedIOException e) {
+                // an unreadable log counts nothing; the invariants still decide
+            }
+        }
+        return count;
+    }
+
+    List<Path> logs() {
+        return List.copyOf(logs);
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+                .GET().build();
+    }
+
+    @Override
+    public String toString() {
+        return "instance " + index + " (port " + port + ")";
+    }
+}

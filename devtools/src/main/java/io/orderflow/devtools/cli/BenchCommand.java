@@ -1,0 +1,135 @@
+package io.orderflow.devtools.cli;
+
+import io.orderflow.server.cli.Durations;
+import io.orderflow.devtools.bench.BenchRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure sagas completed per second and end-to-end latency (OrderPlaced record timestamp to "
+                + "the terminal status visible read_committed), against two baselines measured in the same run on "
+                + "the same broker: the raw producer rate and an exactly-once pass-through Streams app (counted "
+                + "from its first committed output, so its start-up is excluded). Writes a latency plot (PNG). "
+                + "With --intake: the outbox path instead (POST /orders -> PostgreSQL -> Debezium -> order.events), "
+                + "outbox events/s and outbox lag percentiles.",
+                "Starts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; --json: the "
+                + "last line of stdout is one JSON object. Exit 0 when every offered order reached a terminal "
+                + "status (with --intake: every posted order reached order.events)."})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--orders", defaultValue = "20000", paramLabel = "N",
+            description = "orders offered at the maximum rate (default ${DEFAULT-VALUE})")
+    int orders;
+
+    @Option(names = "--rate", defaultValue = "0", paramLabel = "R",
+            description = "offer R orders per second for --duration instead of the maximum rate")
+    int rate;
+
+    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
+            description = "how long to offer orders with --rate (default ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--warmup", defaultValue = "60s", paramLabel = "DURATION",
+            description = {"before the measured run, offer orders the same way (at --rate, or at the maximum rate) "
+                    + "for this long and wait until they are all terminal; they are not measured. A fresh JVM "
+                    + "holding the broker, Streams and the bench spends its first minute or so compiling (JIT), "
+                    + "which would otherwise show as latency and CPU per saga (0s: no warm-up; default "
+                    + "${DEFAULT-VALUE}; not used with --intake, "
+                    + "which sends one order through the whole path first)"})
+    String warmup;
+
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "an existing Kafka cluster")
+    String bootstrap;
+
+    @Option(names = "--partitions", defaultValue = "6", paramLabel = "N",
+            description = "partitions of the topics created (default ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--skus", defaultValue = "1000", paramLabel = "N",
+            description = "skus the orders spread over, each stocked so that orders confirm (default ${DEFAULT-VALUE})")
+    int skus;
+
+    @Option(names = "--customers", defaultValue = "2000", paramLabel = "N",
+            description = "customers the orders spread over, each funded (default ${DEFAULT-VALUE})")
+    int customers;
+
+    @Option(names = "--in-flight", defaultValue = "5000", paramLabel = "N",
+            description = {"at the maximum rate: at most N orders offered and not yet terminal, so that the run "
+                    + "measures what the saga sustains rather than how long a backlog waits (0: offer everything at "
+                    + "once; default ${DEFAULT-VALUE}). --rate runs are never bounded: every order is offered on "
+                    + "schedule"})
+    int inFlight;
+
+    @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
+            description = {"a Kafka Streams setting for the saga instance and the pass-through baseline alike, "
+                    + "e.g. commit.interval.ms=50; repeatable; wins over the bench's tuned settings"})
+    List<String> streamsConfig = new ArrayList<>();
+
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "where the latency distribution plot (PNG, percentiles on a log scale) is written "
+                    + "(default bench-latency.png, or bench-intake-lag.png with --intake, in the working directory)")
+    Path plot;
+
+    @Option(names = "--intake", description = {"measure the outbox path instead: orders posted with POST /orders "
+            + "(concurrent clients) -> PostgreSQL -> Debezium on Kafka Connect -> order.events; reports outbox "
+            + "events/s and outbox lag percentiles. Uses --orders, --clients, --plot, --json; the intake's group "
+            + "commit follows ORDERFLOW_INTAKE_BATCH_MAX, ORDERFLOW_INTAKE_BATCH_WRITERS and "
+            + "ORDERFLOW_INTAKE_JDBC_POOL_SIZE when set"})
+    boolean intake;
+
+    @Option(names = "--clients", defaultValue = "32", paramLabel = "N",
+            description = "concurrent HTTP clients with --intake, each a blocking keep-alive connection "
+                    + "(default ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--json", description = "end with one JSON line of the results")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (orders < 1 || orders > 10_000_000) {
+            throw new IllegalArgumentException("--orders must be between 1 and 10000000, was " + orders);
+        }
+        if (rate < 0 || rate > 1_000_000) {
+            throw new IllegalArgumentException("--rate must be between 1 and 1000000, was " + rate);
+        }
+        if (partitions < 1 || partitions > 1000) {
+            throw new IllegalArgumentException("--partitions must be between 1 and 1000, was " + partitions);
+        }
+        if (skus < 1 || skus > 1_000_000) {
+            throw new IllegalArgumentException("--skus must be between 1 and 1000000, was " + skus);
+        }
+        if (customers < 1 || customers > 1_000_000) {
+            throw new IllegalArgumentException("--customers must be between 1 and 1000000, was " + customers);
+        }
+        if (clients < 1 || clients > 1_000) {
+            throw new IllegalArgumentException("--clients must be between 1 and 1000, was " + clients);
+        }
+        if (intake && rate > 0) {
+            throw new IllegalArgumentException("--intake posts at the maximum rate; it does not take --rate");
+        }
+        if (inFlight < 0) {
+            throw new IllegalArgumentException("--in-flight must be >= 0, was " + inFlight);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String setting : streamsConfig) {
+            int eq = setting.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("--streams-config takes KEY=VALUE, was '" + setting + "'");
+            }
+            settings.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+        }
+        Duration d = Durations.parse("--duration", duration);
+        Duration w = Durations.parseAllowingZero("--warmup", warmup);
+        return new BenchRunner(new BenchRunner.Options(orders, rate, d, w, bootstrap, json, partitions, skus, customers,
+                inFlight, Map.copyOf(settings),
+                plot != null ? plot : Path.of(intake ? "bench-intake-lag.png" : "bench-latency.png"), intake, clients)).run();
+    }
+}

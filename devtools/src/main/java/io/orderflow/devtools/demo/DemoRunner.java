@@ -1,0 +1,322 @@
+package io.orderflow.devtools.demo;
+
+import io.orderflow.devtools.embedded.EmbeddedConnect;
+import io.orderflow.devtools.embedded.EmbeddedKafka;
+import io.orderflow.devtools.embedded.LocalPostgres;
+import io.orderflow.intake.IntakeConfig;
+import io.orderflow.intake.IntakeService;
+import io.orderflow.intake.http.IntakeRoutes;
+import io.orderflow.server.runtime.InstanceConfig;
+import io.orderflow.server.runtime.Lifecycle;
+import io.orderflow.server.runtime.TempDir;
+import io.orderflow.server.runtime.OrderflowInstance;
+import io.orderflow.server.runtime.Ports;
+import io.orderflow.server.runtime.TopicSetup;
+import io.orderflow.contracts.FundsDeposited;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.StockAdjusted;
+import io.orderflow.serde.IngressJson;
+import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * {@code saga demo}: a real single-node Kafka, K Streams instances with their HTTP APIs, seeded data, sample
+ * orders, their outcome, and the commands to try more. Progress goes to stderr; results and the summary to stdout.
+ */
+public final class DemoRunner {
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+
+    /** How sample orders enter: through the intake and the outbox (the default), or straight onto the topic. */
+    public enum Via { OUTBOX, TOPIC }
+
+    public record Options(int orders, boolean exit, int instances, int kafkaPort, int httpPort, Path dataDir,
+                          String sagaTimeout, Via via) {
+    }
+
+    private final Options options;
+    private final PrintStream out = System.out;
+    private final PrintStream err = System.err;
+    private final boolean interactive = System.console() != null;
+
+    public DemoRunner(Options options) {
+        this.options = options;
+    }
+
+    public int run() throws Exception {
+        Ports.requireFree(options.kafkaPort(), "--kafka-port");
+        for (int i = 0; i < options.instances(); i++) {
+            Ports.requireFree(options.httpPort() + i, "--http-port");
+        }
+        String runId = Long.toString(System.currentTimeMillis() % 46_656_000L / 1000, 36);
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            Path base = options.dataDir() != null ? Files.createDirectories(options.dataDir())
+                    : lifecycle.own(TempDir.create("orderflow-demo-")).path();
+
+            progress("Starting Kafka (KRaft, single node) on localhost:" + options.kafkaPort() + " ...");
+            EmbeddedKafka kafka = lifecycle.own(EmbeddedKafka.builder().port(options.kafkaPort())
+                    .dataDir(base.resolve("kafka")).start());
+            String bootstrap = kafka.bootstrapServers();
+
+            Properties common = new Properties();
+            common.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            common.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
+            common.put(OrderflowConfig.SAGA_TIMEOUT, options.sagaTimeout());
+            common.put(InstanceConfig.PARTITIONS, "6");
+            common.put(InstanceConfig.REPLICATION_FACTOR, "1");
+            TopicSetup.ensure(common, Duration.ofSeconds(30));
+
+            IntakeService intake = null;
+            if (options.via() == Via.OUTBOX) {
+                intake = lifecycle.own(startOutbox(lifecycle, base, bootstrap));
+            }
+            IntakeService intakeRole = intake;
+
+            List<OrderflowInstance> instances = new ArrayList<>();
+            for (int i = 0; i < options.instances(); i++) {
+                int port = options.httpPort() + i;
+                progress("Starting Orderflow instance " + (i + 1) + "/" + options.instances() + " (HTTP "
+                        + port + ") ...");
+                Properties props = new Properties();
+                props.putAll(common);
+                props.put(StreamsConfig.STATE_DIR_CONFIG, base.resolve("state-" + i).toString());
+                props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
+                props.put(InstanceConfig.ADVERTISED, "localhost:" + port);
+                if (options.instances() > 1) {
+                    props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+                }
+                // The first instance also serves the intake, on the same HTTP port.
+                instances.add(lifecycle.own(i == 0 && intakeRole != null
+                        ? OrderflowInstance.start(props, STARTUP, config -> IntakeRoutes.register(config, intakeRole))
+                        : OrderflowInstance.start(props, STARTUP)));
+            }
+
+            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, LocalSchemaRegistry.instance()));
+            DemoScenario scenario = new DemoScenario(runId, 42);
+            try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+                progress("Seeding stock (apple, pear, plum, 3 truffles) and funds (alice, erin, frank; bob 20.00 "
+                        + "EUR; carol in USD) ...");
+                for (StockAdjusted a : scenario.stock()) {
+                    producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), a.getSku(),
+                            IngressJson.write(a)));
+                }
+                for (FundsDeposited d : scenario.funds()) {
+                    producer.send(new ProducerRecord<>(Topics.PAYMENT_DEPOSITS.name(), d.getCustomerId(),
+                            IngressJson.write(d)));
+                }
+                producer.flush();
+                // Deposits and orders travel on different topics: wait until the seed is visible before ordering,
+                // or the first orders could meet an account that does not exist yet.
+                awaitSeeded(scenario);
+
+                if (options.via() == Via.OUTBOX) {
+                    progress("Placing " + options.orders() + " orders with POST /orders (PostgreSQL outbox -> "
+                            + "Debezium -> " + Topics.ORDER_EVENTS + ") ...");
+                    new IntakeClient("http://localhost:" + options.httpPort()).placeAll(scenario, options.orders(),
+                            tracker::track);
+                } else {
+                    progress("Placing " + options.orders() + " orders on " + Topics.ORDER_EVENTS + " ...");
+                    for (int i = 1; i <= options.orders(); i++) {
+                        var order = scenario.order(i);
+                        tracker.track(order.getOrderId());
+                        producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
+                                IngressJson.write(order)));
+                        if (scenario.cancels(i)) {
+                            producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), order.getOrderId(),
+                                    IngressJson.write(scenario.cancel(i))));
+                        }
+                    }
+                    producer.flush();
+                }
+            }
+
+            long started = System.nanoTime();
+            Duration bound = OrderflowConfig.parseDuration(options.sagaTimeout()).plusSeconds(60);
+            while (tracker.pending() > 0 && System.nanoTime() - started < bound.toNanos()) {
+                liveStatus(tracker, started);
+                Thread.sleep(500); // pacing the live status line; the loop condition is the bounded wait
+            }
+            liveStatus(tracker, started);
+            endLiveStatus();
+
+            printOutcomes(tracker);
+            long pending = tracker.pending();
+            if (options.exit()) {
+                out.println(summary(tracker));
+                out.flush();
+                return pending == 0 ? 0 : 1;
+            }
+            printTryIt(scenario, bootstrap);
+            lifecycle.awaitShutdown();
+            return 0;
+        }
+    }
+
+    /** PostgreSQL with logical replication, the intake's schema, and Debezium's outbox connector on Connect. */
+    private IntakeService startOutbox(Lifecycle lifecycle, Path base, String bootstrap) {
+        Path connector = home().resolve("connectors/orders-outbox.json");
+        if (!java.nio.file.Files.isRegularFile(connector)) {
+            throw new IllegalStateException("cannot find " + connector + "; run ./saga from the repository, or use "
+                    + "--via topic");
+        }
+        progress("Starting PostgreSQL (embedded binaries, wal_level=logical) ...");
+        LocalPostgres postgres = lifecycle.own(LocalPostgres.builder().dataDir(base.resolve("postgres")).start());
+        Properties intakeProps = new Properties();
+        intakeProps.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
+        intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
+        intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
+        IntakeService intake = IntakeService.start(IntakeConfig.from(intakeProps));
+        progress("Starting Kafka Connect with Debezium's outbox connector ...");
+        EmbeddedConnect connect = lifecycle.own(EmbeddedConnect.builder(bootstrap).start());
+        String name = connect.registerConnector(connector, postgres.debeziumConnection());
+        connect.awaitRunning(name, Duration.ofSeconds(120));
+        return intake;
+    }
+
+    /** The repository root (set by the ./saga launcher), where connectors/ lives. */
+    private static Path home() {
+        return Path.of(System.getProperty("orderflow.home", "."));
+    }
+
+    private void awaitSeeded(DemoScenario scenario) throws InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        List<String> paths = new ArrayList<>();
+        scenario.stock().forEach(a -> paths.add("/inventory/" + a.getSku()));
+        scenario.funds().forEach(d -> paths.add("/accounts/" + d.getCustomerId()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (String path : paths) {
+            while (status(client, path) != 200) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("seed data did not become visible at " + path + " within 60s");
+                }
+                Thread.sleep(100); // polling a condition with the deadline above
+            }
+        }
+    }
+
+    private int status(HttpClient client, String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + options.httpPort() + path))
+                    .timeout(Duration.ofSeconds(5)).GET().build();
+            return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private void liveStatus(OutcomeTracker tracker, long startedNanos) {
+        double seconds = Math.max(0.001, (System.nanoTime() - startedNanos) / 1e9);
+        long done = tracker.placed() - tracker.pending();
+        String line = String.format("%d placed · %.1f orders/s · %d pending · %d confirmed · %d cancelled",
+                tracker.placed(), done / seconds, tracker.pending(), tracker.count(OrderStatus.CONFIRMED),
+                tracker.count(OrderStatus.CANCELLED));
+        if (interactive) {
+            err.print("\r" + line + "   ");
+        } else {
+            err.println(line);
+        }
+        err.flush();
+    }
+
+    private void endLiveStatus() {
+        if (interactive) {
+            err.println();
+        }
+    }
+
+    private void progress(String message) {
+        err.println(message);
+        err.flush();
+    }
+
+    private void printOutcomes(OutcomeTracker tracker) {
+        out.println();
+        out.println(String.format("%-34s %8s", "OUTCOME", "ORDERS"));
+        for (Map.Entry<String, Long> e : tracker.outcomes().entrySet()) {
+            out.println(String.format("%-34s %8d", e.getKey(), e.getValue()));
+        }
+        out.println(String.format("%-34s %8d", "total", tracker.placed()));
+        out.println();
+    }
+
+    private String summary(OutcomeTracker tracker) {
+        return "{\"placed\":" + tracker.placed()
+                + ",\"confirmed\":" + tracker.count(OrderStatus.CONFIRMED)
+                + ",\"cancelled\":" + tracker.count(OrderStatus.CANCELLED)
+                + ",\"pending\":" + tracker.pending()
+                + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
+    }
+
+    private void printTryIt(DemoScenario scenario, String bootstrap) {
+        String http = "localhost:" + options.httpPort();
+        String producer = "./saga console-producer --bootstrap-server " + bootstrap
+                + " --reader-property parse.key=true --reader-property 'key.separator=|' --topic ";
+        out.println("Orderflow is running. Kafka: " + bootstrap + "; HTTP: http://" + http
+                + (options.instances() > 1 ? " to " + (options.httpPort() + options.instances() - 1) : "") + ".");
+        out.println("Try it from another shell (in this directory):");
+        out.println();
+        if (options.via() == Via.OUTBOX) {
+            out.println("  # place an order through the intake (PostgreSQL outbox -> Debezium -> order.events)");
+            out.println("  curl -s -X POST " + http + "/orders -H 'Idempotency-Key: try-0' -H 'Content-Type: "
+                    + "application/json' -d '{\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":"
+                    + "\"pear\",\"quantity\":1,\"unitPrice\":95}]}'");
+            out.println("  curl -s '" + http + "/orders/<orderId from the answer>?waitFor=TERMINAL&timeout=5s'");
+            out.println();
+        }
+        out.println("  # place an order: key|JSON on order.events");
+        out.println("  echo 'o-try-1|{\"type\":\"OrderPlaced\",\"eventId\":\"try-1\",\"orderId\":\"o-try-1\","
+                + "\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"apple\",\"quantity\":2,"
+                + "\"unitPrice\":120}]}' | " + producer + Topics.ORDER_EVENTS);
+        out.println("  curl -s " + http + "/orders/o-try-1");
+        out.println();
+        out.println("  # stock and money");
+        out.println("  curl -s " + http + "/inventory/apple");
+        out.println("  curl -s " + http + "/accounts/alice");
+        out.println("  echo 'pear|{\"eventId\":\"try-a1\",\"sku\":\"pear\",\"delta\":50,\"reason\":\"restock\"}' | "
+                + producer + Topics.INVENTORY_ADJUSTMENTS);
+        out.println("  echo 'bob|{\"eventId\":\"try-d1\",\"customerId\":\"bob\",\"amount\":100000,\"currency\":\"EUR\"}' | "
+                + producer + Topics.PAYMENT_DEPOSITS);
+        out.println();
+        out.println("  # cancel the order (refund and restock if it was confirmed), then watch every status change");
+        out.println("  echo 'o-try-1|{\"type\":\"OrderCancelRequested\",\"eventId\":\"try-2\",\"orderId\":\"o-try-1\"}' | "
+                + producer + Topics.ORDER_EVENTS);
+        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.ORDER_STATUS
+                + " --from-beginning");
+        out.println("  curl -s " + http + "/orders/" + scenario.orderId(1));
+        out.println();
+        out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
+        out.flush();
+    }
+}

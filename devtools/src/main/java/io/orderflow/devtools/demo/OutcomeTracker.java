@@ -1,0 +1,127 @@
+package io.orderflow.devtools.demo;
+
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.serde.AvroSerde;
+import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Follows {@code order.status} (read_committed, so only what the saga committed) and keeps each tracked order's
+ * latest status: how the demo knows when every order is terminal and what became of it.
+ */
+public final class OutcomeTracker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OutcomeTracker.class);
+
+    private final KafkaConsumer<String, OrderStatusChanged> consumer;
+    private final Set<String> tracked = ConcurrentHashMap.newKeySet();
+    private final Map<String, OrderStatusChanged> latest = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public OutcomeTracker(String bootstrapServers, SchemaRegistry registry) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new AvroSerde<>(OrderStatusChanged.class, registry).deserializer());
+        List<PartitionInfo> partitions = consumer.partitionsFor(Topics.ORDER_STATUS.name(), Duration.ofSeconds(30));
+        List<TopicPartition> assigned = partitions.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(assigned);
+        consumer.seekToBeginning(assigned);
+        thread = new Thread(this::poll, "orderflow-demo-tracker");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void track(String orderId) {
+        tracked.add(orderId);
+    }
+
+    private void poll() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(200))) {
+                    OrderStatusChanged change = record.value();
+                    latest.merge(change.getOrderId(), change,
+                            (old, now) -> now.getVersion() > old.getVersion() ? now : old);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("Following {} failed", Topics.ORDER_STATUS, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Tracked orders by their latest status ("PENDING" for none or a non-terminal one) and reason. */
+    public Map<String, Long> outcomes() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (String orderId : tracked) {
+            counts.merge(outcomeOf(latest.get(orderId)), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    public long count(OrderStatus status) {
+        return tracked.stream().map(latest::get)
+                .filter(c -> c != null && c.getStatus() == status).count();
+    }
+
+    public long pending() {
+        return tracked.stream().map(latest::get)
+                .filter(c -> c == null || (c.getStatus() != OrderStatus.CONFIRMED
+                        && c.getStatus() != OrderStatus.CANCELLED)).count();
+    }
+
+    /** Orders seen CONFIRMED or CANCELLED, tracked or not. */
+    public long terminal() {
+        return latest.values().stream().filter(c -> c.getStatus() == OrderStatus.CONFIRMED
+                || c.getStatus() == OrderStatus.CANCELLED).count();
+    }
+
+    public long placed() {
+        return tracked.size();
+    }
+
+    static String outcomeOf(OrderStatusChanged change) {
+        if (change == null || (change.getStatus() != OrderStatus.CONFIRMED
+                && change.getStatus() != OrderStatus.CANCELLED)) {
+            return "PENDING";
+        }
+        return change.getReason() == null || change.getStatus() == OrderStatus.CONFIRMED
+                ? change.getStatus().name() : change.getStatus().name() + " " + change.getReason().name();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.orderflow.devtools.chaos;
+
+import io.orderflow.invariants.EventLog;
+import io.orderflow.invariants.InvariantChecker;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ChaosReportTest {
+    private static final ChaosRunner.Options OPTIONS = new ChaosRunner.Options(3, 10, 2, 1L, 100,
+            StreamsConfig.EXACTLY_ONCE_V2, 6, Duration.ofSeconds(10), true);
+    private static final List<ChaosReport.Kill> KILLS = List.of(new ChaosReport.Kill(0, 1.0, false),
+            new ChaosReport.Kill(1, 2.0, true));
+
+    private static ChaosReport report(Map<String, Long> sent, boolean atRest, int threadReplacements) {
+        EventLog log = new EventLog();
+        return new ChaosReport(OPTIONS, KILLS, sent, Map.of(), atRest, threadReplacements, log,
+                InvariantChecker.check(log), 12.0);
+    }
+
+    @Test
+    void shouldBeOkWhenInvariantsHoldAndEverySentRecordIsOnItsTopic() {
+        // Given nothing sent, nothing read, every invariant holding
+        ChaosReport report = report(Map.of(), true, 0);
+
+        // Then the run passes, and the JSON line says so first
+        assertThat(report.ok()).isTrue();
+        assertThat(report.toJson()).startsWith("{\"ok\":true,\"kills\":2,\"orders\":0,")
+                .contains("\"restarts_wiped\":1");
+    }
+
+    @Test
+    void shouldFailWhenAnAcknowledgedRecordIsMissingFromItsTopic() {
+        // Given a record Kafka acknowledged that was never read back
+        ChaosReport report = report(Map.of("order.events", 1L), true, 0);
+
+        // Then the run fails, and the report points at the topic
+        assertThat(report.ok()).isFalse();
+        assertThat(report.toString()).contains("sent != in");
+        assertThat(report.toJson()).startsWith("{\"ok\":false");
+    }
+
+    @Test
+    void shouldFailWhenAStreamThreadDiedOrTheClusterNeverCameToRest() {
+        // Given every invariant holding, When a thread died or the load never drained, Then the run fails
+        assertThat(report(Map.of(), true, 1).ok()).isFalse();
+        assertThat(report(Map.of(), false, 0).ok()).isFalse();
+        assertThat(report(Map.of(), false, 0).toString()).contains("at rest:        no");
+    }
+}

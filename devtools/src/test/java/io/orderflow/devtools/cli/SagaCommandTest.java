@@ -1,0 +1,131 @@
+package io.orderflow.devtools.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bad input on the command line gets one clear line and a non-zero exit code, never a stack trace. */
+class SagaCommandTest {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SagaCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldListEveryCommandWhenAskedForHelp() {
+        Result result = run("--help");
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).contains("demo", "run", "intake", "verify", "bench", "chaos", "console-producer",
+                "console-consumer");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenFlagIsUnknown() {
+        Result result = run("demo", "--ordres", "5");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("Unknown option").contains("'--ordres'").doesNotContain("Exception");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenOrdersIsNegative() {
+        Result result = run("demo", "--orders", "-1");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--orders must be between 0 and 1000000");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenOrdersIsNotANumber() {
+        Result result = run("demo", "--orders", "many");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--orders").contains("many");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenSagaTimeoutIsNotADuration() {
+        Result result = run("demo", "--saga-timeout", "soon");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--saga-timeout must be a duration");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenConfigFileIsMissing(@TempDir Path dir) {
+        Result result = run("run", "--config", dir.resolve("nope.properties").toString());
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("does not exist");
+    }
+
+    @Test
+    void shouldNameTheKeyWhenBootstrapServersIsMissing(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("instance.properties"), "http.port=8099\n");
+        Result result = run("run", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("bootstrap.servers is required").contains("ORDERFLOW_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenBenchFlagsAreOutOfRange() {
+        assertThat(run("bench", "--orders", "0").err()).contains("--orders must be between");
+        assertThat(run("bench", "--rate", "-5").code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(run("bench", "--duration", "soon").err()).contains("--duration must be a duration");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenChaosFlagsAreOutOfRange() {
+        assertThat(run("chaos", "--instances", "0").err()).contains("--instances must be between 1 and 9");
+        assertThat(run("chaos", "--orders", "-1").code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(run("chaos", "--kills", "-2").err()).contains("--kills must be between");
+        assertThat(run("chaos", "--processing-guarantee", "exactly_once").err())
+                .contains("--processing-guarantee must be exactly_once_v2 or at_least_once");
+        assertThat(run("chaos", "--quiesce-timeout", "later").code()).isEqualTo(SagaCommand.USAGE);
+    }
+
+    @Test
+    void shouldExitWithOneLineWhenBenchTuningOrIntakeFlagsAreBad() {
+        // Given / When
+        Result clients = run("bench", "--intake", "--clients", "0");
+        Result setting = run("bench", "--streams-config", "commit.interval.ms");
+        Result intakeRate = run("bench", "--intake", "--rate", "100");
+        Result inFlight = run("bench", "--in-flight", "-1");
+        Result skus = run("bench", "--skus", "0");
+        Result warmup = run("bench", "--warmup", "-5s");
+
+        // Then
+        assertThat(clients.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(clients.err().strip()).isEqualTo("error: --clients must be between 1 and 1000, was 0");
+        assertThat(setting.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(setting.err().strip()).isEqualTo("error: --streams-config takes KEY=VALUE, was 'commit.interval.ms'");
+        assertThat(intakeRate.err()).contains("--intake posts at the maximum rate");
+        assertThat(inFlight.err()).contains("--in-flight must be >= 0");
+        assertThat(skus.err()).contains("--skus must be between 1 and 1000000");
+        assertThat(warmup.err().strip())
+                .isEqualTo("error: --warmup must be a duration such as 0s, 30s, 5m or 500ms, was '-5s'");
+        assertThat(List.of(clients, setting, intakeRate, inFlight, skus, warmup)).allSatisfy(r -> {
+            assertThat(r.code()).isEqualTo(SagaCommand.USAGE);
+            assertThat(r.err().strip().lines()).hasSize(1);
+        });
+    }
+
+    @Test
+    void shouldRequireConfigWhenRunIsCalledWithoutIt() {
+        Result result = run("run");
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err()).contains("--config");
+    }
+}

@@ -1,0 +1,605 @@
+package io.orderflow.devtools.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.orderflow.devtools.cli.SagaCommand;
+import io.orderflow.server.runtime.InstanceConfig;
+import io.orderflow.intake.IntakeConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * {@code docker-compose.yml} and {@code deploy/} cannot be started where Orderflow is built (no Docker engine),
+ * so this checks what can be checked without one: that every file, build context and Dockerfile they name
+ * exists, and that the pieces agree with each other — service names, ports, listeners, credentials, the
+ * connector's name, replication, the jar the image copies — and with the poms.
+ */
+class ComposeFileTest {
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String APP_DOCKERFILE = "deploy/Dockerfile";
+
+    private static Map<String, Object> compose;
+
+    @BeforeAll
+    static void loadCompose() {
+        compose = yaml(ROOT.resolve("docker-compose.yml"));
+    }
+
+    @Test
+    void shouldReferenceOnlyFilesThatExistWhenServicesMountOrBuildThem() {
+        // Given
+        Set<String> namedVolumes = map(compose.get("volumes")).keySet();
+
+        for (String service : services().keySet()) {
+            // When
+            Map<String, Object> definition = service(service);
+
+            // Then
+            assertThat(definition.get("image") != null || definition.get("build") != null)
+                    .as("%s has an image or a build", service).isTrue();
+            for (String volume : volumes(service)) {
+                String source = volume.split(":")[0];
+                if (isBindMount(source)) {
+                    assertThat(ROOT.resolve(source).normalize()).as("%s mounts %s", service, volume).exists();
+                } else {
+                    assertThat(namedVolumes).as("%s uses volume %s", service, source).contains(source);
+                }
+            }
+            if (definition.get("build") != null) {
+                Map<String, Object> build = map(definition.get("build"));
+                Path context = ROOT.resolve(string(build.get("context"))).normalize();
+                assertThat(context).as("%s build context", service).isDirectory();
+                Object dockerfile = build.getOrDefault("dockerfile", "Dockerfile");
+                assertThat(context.resolve(string(dockerfile))).as("%s Dockerfile", service).isRegularFile();
+            }
+        }
+    }
+
+    @Test
+    void shouldStartEveryServiceAfterWhatItNeedsWhenDependenciesHaveConditions() {
+        // Given
+        Map<String, Object> services = services();
+
+        for (String service : services.keySet()) {
+            // When
+            Map<String, Object> dependsOn = map(service(service).getOrDefault("depends_on", Map.of()));
+
+            // Then a health condition needs a health check, a completion condition a one-shot
+            for (Map.Entry<String, Object> dependency : dependsOn.entrySet()) {
+                assertThat(services).as("%s depends on %s", service, dependency.getKey())
+                        .containsKey(dependency.getKey());
+                String condition = string(map(dependency.getValue()).get("condition"));
+                Map<String, Object> target = service(dependency.getKey());
+                if (condition.equals("service_healthy")) {
+                    assertThat(target).as("%s, which %s waits to be healthy", dependency.getKey(), service)
+                            .containsKey("healthcheck");
+                } else if (condition.equals("service_completed_successfully")) {
+                    assertThat(string(target.getOrDefault("restart", "no")))
+                            .as("%s, which %s waits to complete", dependency.getKey(), service).isEqualTo("no");
+                }
+            }
+        }
+        // The outbox table exists before Debezium's publication, order.events before the first event,
+        // and the connector runs before the intake takes its first order.
+        assertThat(conditions("connect-init")).containsEntry("connect", "service_healthy")
+                .containsEntry("db-migrate", "service_completed_successfully")
+                .containsEntry(instanceServices().get(0), "service_healthy");
+        assertThat(conditions("intake")).containsEntry("connect-init", "service_completed_successfully");
+        assertThat(conditions("db-migrate")).containsEntry("postgres", "service_healthy");
+        for (String instance : instanceServices()) {
+            assertThat(conditions(instance)).containsEntry("schema-registry", "service_healthy");
+            for (String broker : brokerServices()) {
+                assertThat(conditions(instance)).containsEntry(broker, "service_healthy");
+            }
+        }
+    }
+
+    @Test
+    void shouldPointEveryClientAtTheBrokersInternalListenersWhenTheirConfigsAreRead() {
+        // Given the address each broker advertises on its inter-broker listener
+        Set<String> internal = new TreeSet<>();
+        for (String broker : brokerServices()) {
+            Map<String, String> env = environment(broker);
+            String endpoint = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"))
+                    .get(env.get("KAFKA_INTER_BROKER_LISTENER_NAME"));
+            assertThat(endpoint).as("%s advertises its inter-broker listener", broker).isNotNull();
+            assertThat(endpoint).as("%s advertises its service name", broker).startsWith(broker + ":");
+            internal.add(endpoint);
+        }
+        assertThat(internal).hasSize(3);
+
+        // When / Then
+        for (String instance : instanceServices()) {
+            assertThat(csv(serviceConfig(instance).getProperty("bootstrap.servers")))
+                    .as("%s bootstrap.servers", instance).isEqualTo(internal);
+        }
+        assertThat(csv(connectWorker().getProperty("bootstrap.servers"))).as("Connect worker").isEqualTo(internal);
+        assertThat(csv(environment("schema-registry").get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS")
+                .replace("PLAINTEXT://", ""))).as("Schema Registry").isEqualTo(internal);
+    }
+
+    @Test
+    void shouldAdvertiseEachInstanceAsItsServiceNameAndHttpPortWhenInstancesRun() {
+        // Given
+        List<String> instances = instanceServices();
+        assertThat(instances).hasSizeGreaterThanOrEqualTo(2);
+        Set<String> advertised = new HashSet<>();
+
+        for (String instance : instances) {
+            // When
+            Properties config = serviceConfig(instance);
+            int port = Integer.parseInt(config.getProperty("http.port"));
+
+            // Then
+            assertThat(config.getProperty("application.server")).isEqualTo(instance + ":" + port);
+            assertThat(advertised.add(config.getProperty("application.server"))).isTrue();
+            assertThat(publishedPorts(instance)).as("%s publishes its http.port", instance).containsKey(port);
+            assertThat(healthcheck(instance)).contains("http://localhost:" + port + "/ready");
+            assertThat(namedVolumeTargets(instance)).as("%s keeps state.dir in a volume", instance)
+                    .contains(config.getProperty("state.dir"));
+            assertThat(config.getProperty("schema.registry.url"))
+                    .isEqualTo("http://schema-registry:" + schemaRegistryPort());
+            assertThat(publishedPorts("schema-registry")).containsKey(schemaRegistryPort());
+            assertThatCode(() -> SagaCommand.commandLine().parseArgs(command(instance).toArray(String[]::new)))
+                    .as("%s command %s", instance, command(instance)).doesNotThrowAnyException();
+        }
+    }
+
+    @Test
+    void shouldScrapeExactlyTheInstancesWhenPrometheusLoadsItsConfig() {
+        // Given
+        Set<String> instances = instanceServices().stream()
+                .map(instance -> serviceConfig(instance).getProperty("application.server"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        // When
+        Map<String, Object> prometheus = yaml(hostPath("prometheus", "/etc/prometheus/prometheus.yml"));
+
+        // Then
+        Set<String> targets = new TreeSet<>();
+        for (Object job : list(prometheus.get("scrape_configs"))) {
+            assertThat(map(job).get("metrics_path")).isEqualTo("/metrics");
+            for (Object staticConfig : list(map(job).get("static_configs"))) {
+                list(map(staticConfig).get("targets")).forEach(target -> targets.add(string(target)));
+            }
+        }
+        assertThat(targets).isEqualTo(instances);
+        for (Object rules : list(prometheus.get("rule_files"))) {
+            assertThat(hostPath("prometheus", string(rules))).as("rule file %s", rules).isRegularFile();
+        }
+    }
+
+    @Test
+    void shouldProvisionThePrometheusDatasourceAndTheDashboardWhenGrafanaStarts() throws IOException {
+        // Given
+        int prometheusPort = publishedPorts("prometheus").keySet().iterator().next();
+
+        // When
+        Map<String, Object> datasources =
+                yaml(hostPath("grafana", "/etc/grafana/provisioning/datasources/prometheus.yml"));
+        Map<String, Object> dashboards =
+                yaml(hostPath("grafana", "/etc/grafana/provisioning/dashboards/orderflow.yml"));
+
+        // Then
+        Map<String, Object> datasource = map(list(datasources.get("datasources")).get(0));
+        assertThat(datasource).containsEntry("type", "prometheus").containsEntry("isDefault", true)
+                .containsEntry("url", "http://prometheus:" + prometheusPort);
+        String dashboardDir = string(map(map(list(dashboards.get("providers")).get(0)).get("options")).get("path"));
+        Path dashboard = hostPath("grafana", dashboardDir + "/orderflow-dashboard.json");
+        assertThat(dashboard).isEqualTo(ROOT.resolve("deploy/grafana/orderflow-dashboard.json"));
+        assertThat(JSON.readTree(dashboard.toFile()).path("uid").asText()).isNotBlank();
+        assertThat(hostPath("grafana", environment("grafana").get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH")))
+                .isEqualTo(dashboard);
+    }
+
+    @Test
+    void shouldRegisterTheOutboxConnectorUnderItsOwnNameWhenConnectInitRuns() throws IOException {
+        // Given
+        Map<String, String> env = environment("connect-init");
+        Map<String, String> postgres = environment("postgres");
+
+        // When
+        Path file = hostPath("connect-init", env.get("CONNECTOR_FILE"));
+        JsonNode connector = JSON.readTree(file.toFile());
+
+        // Then the file it registers is connectors/orders-outbox.json, under the name that file gives
+        assertThat(file).isEqualTo(ROOT.resolve("connectors/orders-outbox.json"));
+        assertThat(connector.path("name").asText()).isEqualTo(env.get("CONNECTOR_NAME")).isNotBlank();
+        assertThat(connector.path("config").isObject()).isTrue();
+        assertThat(connector.path("config").path("connector.class").asText())
+                .isEqualTo("io.debezium.connector.postgresql.PostgresConnector");
+        // ... with the compose network's database ...
+        assertThat(services()).containsKey(env.get("DATABASE_HOSTNAME"));
+        assertThat(env.get("DATABASE_HOSTNAME")).isEqualTo("postgres");
+        assertThat(publishedPorts("postgres")).containsKey(Integer.parseInt(env.get("DATABASE_PORT")));
+        assertThat(env).containsEntry("DATABASE_USER", postgres.get("POSTGRES_USER"))
+                .containsEntry("DATABASE_PASSWORD", postgres.get("POSTGRES_PASSWORD"))
+                .containsEntry("DATABASE_DBNAME", postgres.get("POSTGRES_DB"));
+        assertThat(string(service("postgres").get("command"))).contains("wal_level=logical");
+        // ... on the Connect service's REST port, sending only the inner config object to PUT .../config
+        assertThat(env.get("CONNECT_URL")).isEqualTo("http://connect:" + connectRestPort());
+        Path context = ROOT.resolve(string(map(service("connect-init").get("build")).get("context")));
+        String script = Files.readString(context.resolve("register-connector.sh"));
+        assertThat(Files.readString(context.resolve("Dockerfile"))).contains("COPY register-connector.sh");
+        assertThat(script).contains("-X PUT").contains("\"$CONNECT_URL/connectors/$CONNECTOR_NAME/config\"")
+                .contains("'.config + {");
+        for (String key : List.of("database.hostname", "database.port", "database.user", "database.password",
+                "database.dbname")) {
+            assertThat(script).contains("\"" + key + "\":");
+            assertThat(connector.path("config").has(key)).as("the file has %s", key).isTrue();
+        }
+        // The connector demands exactly-once delivery, which the workers must enable.
+        if (connector.path("config").path("exactly.once.support").asText().equals("required")) {
+            assertThat(connectWorker().getProperty("exactly.once.source.support")).isEqualTo("enabled");
+        }
+    }
+
+    @Test
+    void shouldRunConnectWithItsWorkerConfigAndTheDebeziumPluginWhenConnectStarts() throws IOException {
+        // Given
+        Properties worker = connectWorker();
+        String dockerfile = Files.readString(buildContext("connect").resolve("Dockerfile"));
+
+        // When
+        int port = connectRestPort();
+
+        // Then
+        assertThat(worker.getProperty("rest.advertised.host.name")).isEqualTo("connect");
+        assertThat(worker.getProperty("rest.advertised.port")).isEqualTo(String.valueOf(port));
+        assertThat(publishedPorts("connect")).containsKey(port);
+        assertThat(healthcheck("connect")).contains("/dev/tcp/127.0.0.1/" + port).contains("GET /health");
+        assertThat(dockerfile).contains("FROM apache/kafka:" + parentProperty("kafka.version") + "\n")
+                .contains("ARG DEBEZIUM_VERSION=" + parentProperty("debezium.version") + "\n")
+                .contains("COPY --from=plugin /plugins/ " + worker.getProperty("plugin.path") + "/\n");
+    }
+
+    @Test
+    void shouldReplicateThreeTimesWithTwoInSyncWhenTheClusterRuns() {
+        // Given each broker as a voter: its node id, its service name and its controller listener's port
+        List<String> brokers = brokerServices();
+        assertThat(brokers).hasSize(3);
+        Set<String> voters = voters(brokers);
+        assertThat(voters).hasSize(3);
+        Set<String> nodeIds = new HashSet<>();
+        Set<String> clusterIds = new HashSet<>();
+
+        for (String broker : brokers) {
+            // When
+            Map<String, String> env = environment(broker);
+
+            // Then
+            assertThat(string(service(broker).get("image")))
+                    .isEqualTo("apache/kafka:" + parentProperty("kafka.version"));
+            assertThat(env).containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                    .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
+            assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("controller");
+            assertThat(csv(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))).as("%s voters", broker).isEqualTo(voters);
+            nodeIds.add(env.get("KAFKA_NODE_ID"));
+            clusterIds.add(env.get("CLUSTER_ID"));
+        }
+        assertThat(nodeIds).hasSize(3);
+        assertThat(clusterIds).hasSize(1);
+        instanceServices().forEach(instance ->
+                assertThat(serviceConfig(instance).getProperty("replication.factor")).isEqualTo("3"));
+        Properties worker = connectWorker();
+        for (String store : List.of("config", "offset", "status")) {
+            assertThat(worker.getProperty(store + ".storage.replication.factor")).isEqualTo("3");
+        }
+        assertThat(environment("schema-registry"))
+                .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR", "3");
+    }
+
+    @Test
+    void shouldConnectTheIntakeAndTheMigrationsToThePostgresServiceWhenTheyStart() throws IOException {
+        // Given
+        Map<String, String> postgres = environment("postgres");
+        String jdbcUrl = "jdbc:postgresql://postgres:5432/" + postgres.get("POSTGRES_DB");
+        assertThat(publishedPorts("postgres")).containsKey(5432);
+
+        // When
+        Properties intake = serviceConfig("intake");
+        IntakeConfig config = IntakeConfig.from(intake);
+
+        // Then
+        assertThat(command("intake").get(0)).isEqualTo("intake");
+        assertThatCode(() -> SagaCommand.commandLine().parseArgs(command("intake").toArray(String[]::new)))
+                .doesNotThrowAnyException();
+        assertThat(config.jdbcUrl()).isEqualTo(jdbcUrl);
+        assertThat(config.user()).isEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(config.password()).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        int port = Integer.parseInt(intake.getProperty("http.port"));
+        assertThat(publishedPorts("intake")).containsKey(port);
+        assertThat(healthcheck("intake")).contains("http://localhost:" + port + "/health");
+        // The migrations db-migrate applies are the intake's own, with the intake's Flyway version.
+        Map<String, Object> migrate = service("db-migrate");
+        assertThat(string(migrate.get("image"))).isEqualTo("flyway/flyway:" + parentProperty("flyway.version"));
+        assertThat(command("db-migrate")).contains("-url=" + jdbcUrl, "-user=" + config.user(),
+                "-password=" + config.password(), "-locations=filesystem:/flyway/sql", "migrate");
+        assertThat(hostPath("db-migrate", "/flyway/sql"))
+                .isEqualTo(ROOT.resolve("intake/src/main/resources/db/migration"));
+        try (Stream<Path> migrations = Files.list(ROOT.resolve("intake/src/main/resources/db/migration"))) {
+            assertThat(migrations.map(p -> p.getFileName().toString())).anyMatch(name -> name.startsWith("V1__"));
+        }
+    }
+
+    @Test
+    void shouldCopyWhatTheMavenBuildMakesWhenTheImageIsBuilt() throws Exception {
+        // Given
+        String dockerfile = Files.readString(ROOT.resolve(APP_DOCKERFILE));
+        Document parent = pom(ROOT.resolve("pom.xml"));
+        Document app = pom(ROOT.resolve("server/pom.xml"));
+        String artifactId = xpath(app, "/project/artifactId");
+        String version = xpath(parent, "/project/version");
+        String classpathFile = xpath(app, "//plugin[artifactId='maven-dependency-plugin']//outputFile")
+                .replace("${project.build.directory}", "server/target");
+
+        // When
+        Matcher jar = Pattern.compile("cp (server/target/[A-Za-z0-9._-]+-\\*\\.jar) /out/orderflow-server\\.jar")
+                .matcher(dockerfile);
+
+        // Then the build stage gets every module and copies the jar and class path the build makes ...
+        for (String module : nodes(parent, "/project/modules/module")) {
+            assertThat(dockerfile).as("module %s", module).contains("COPY " + module + " " + module + "\n");
+        }
+        assertThat(dockerfile).contains("COPY mvnw pom.xml ./\n").contains("COPY .mvn .mvn\n")
+                .contains("-Dmaven.test.skip=true -pl server -am package").contains(classpathFile);
+        assertThat(jar.find()).as("the Dockerfile copies the server jar").isTrue();
+        assertThat(FileSystems.getDefault().getPathMatcher("glob:" + jar.group(1))
+                .matches(Path.of("server/target/" + artifactId + "-" + version + ".jar"))).isTrue();
+        // ... and the runtime stage runs the server's Main with both on the class path
+        assertThat(dockerfile).contains("COPY --from=build /out/lib/ /app/lib/\n")
+                .contains("COPY --from=build /out/orderflow-server.jar /app/orderflow-server.jar\n")
+                .contains("ENTRYPOINT [\"java\", \"-cp\", \"/app/orderflow-server.jar:/app/lib/*\", "
+                        + "\"io.orderflow.server.Main\"]");
+        assertThat(Class.forName("io.orderflow.server.Main")).isNotNull();
+        for (String instance : instanceServices()) {
+            String stateDir = serviceConfig(instance).getProperty("state.dir");
+            assertThat(dockerfile).contains("chown orderflow:orderflow " + stateDir);
+        }
+        assertThat(dockerfile).contains("COPY deploy/config/ /app/config/");
+        for (String service : List.of("intake", instanceServices().get(0))) {
+            assertThat(string(map(service(service).get("build")).get("dockerfile"))).isEqualTo(APP_DOCKERFILE);
+            assertThat(volumes(service)).contains("./deploy/config:/app/config:ro");
+        }
+        assertThat(Files.readAllLines(ROOT.resolve(".dockerignore"))).contains("**/target/", ".git/");
+    }
+
+    // --- the compose file ---
+
+    private static Map<String, Object> services() {
+        return map(compose.get("services"));
+    }
+
+    private static Map<String, Object> service(String name) {
+        Object definition = services().get(name);
+        if (definition == null) {
+            fail("docker-compose.yml has no service " + name);
+        }
+        return map(definition);
+    }
+
+    /** Services that run {@code saga run}: the Orderflow Streams instances. */
+    private static List<String> instanceServices() {
+        return services().keySet().stream()
+                .filter(name -> service(name).get("command") instanceof List<?> command && "run".equals(command.get(0)))
+                .sorted()
+                .toList();
+    }
+
+    private static List<String> brokerServices() {
+        return services().keySet().stream()
+                .filter(name -> environment(name).getOrDefault("KAFKA_PROCESS_ROLES", "").contains("broker"))
+                .sorted()
+                .toList();
+    }
+
+    private static Map<String, String> environment(String service) {
+        Object env = service(service).getOrDefault("environment", Map.of());
+        Map<String, String> result = new LinkedHashMap<>();
+        if (env instanceof List<?> entries) {
+            entries.forEach(entry -> {
+                String[] pair = string(entry).split("=", 2);
+                result.put(pair[0], pair.length > 1 ? pair[1] : "");
+            });
+        } else {
+            map(env).forEach((key, value) -> result.put(key, string(value)));
+        }
+        return result;
+    }
+
+    private static List<String> command(String service) {
+        return list(service(service).get("command")).stream().map(ComposeFileTest::string).toList();
+    }
+
+    private static List<String> volumes(String service) {
+        return list(service(service).getOrDefault("volumes", List.of())).stream().map(ComposeFileTest::string).toList();
+    }
+
+    private static boolean isBindMount(String source) {
+        return source.startsWith(".") || source.startsWith("/");
+    }
+
+    /** The repository file that {@code containerPath} is inside {@code service}, through its bind mounts. */
+    private static Path hostPath(String service, String containerPath) {
+        for (String volume : volumes(service)) {
+            String[] parts = volume.split(":");
+            String target = parts[1];
+            if (isBindMount(parts[0]) && (containerPath.equals(target) || containerPath.startsWith(target + "/"))) {
+                Path source = ROOT.resolve(parts[0]).normalize();
+                String rest = containerPath.substring(target.length());
+                return rest.isEmpty() ? source : source.resolve(rest.substring(1)).normalize();
+            }
+        }
+        return fail("%s mounts nothing at %s (volumes: %s)", service, containerPath, volumes(service));
+    }
+
+    private static Set<String> namedVolumeTargets(String service) {
+        return volumes(service).stream().map(volume -> volume.split(":"))
+                .filter(parts -> !isBindMount(parts[0])).map(parts -> parts[1]).collect(Collectors.toSet());
+    }
+
+    /** Container port → host port. */
+    private static Map<Integer, Integer> publishedPorts(String service) {
+        Map<Integer, Integer> ports = new LinkedHashMap<>();
+        for (Object port : list(service(service).getOrDefault("ports", List.of()))) {
+            String[] parts = string(port).split(":");
+            ports.put(Integer.parseInt(parts[parts.length - 1]), Integer.parseInt(parts[parts.length - 2]));
+        }
+        return ports;
+    }
+
+    private static String healthcheck(String service) {
+        return String.join(" ", list(map(service(service).get("healthcheck")).get("test")).stream()
+                .map(ComposeFileTest::string).toList());
+    }
+
+    private static Map<String, String> conditions(String service) {
+        Map<String, String> conditions = new LinkedHashMap<>();
+        map(service(service).getOrDefault("depends_on", Map.of()))
+                .forEach((target, value) -> conditions.put(target, string(map(value).get("condition"))));
+        return conditions;
+    }
+
+    private static Path buildContext(String service) {
+        return ROOT.resolve(string(map(service(service).get("build")).get("context"))).normalize();
+    }
+
+    // --- the configuration files the services read ---
+
+    /** The properties file a {@code saga run|intake --config FILE} service reads, as the application loads it. */
+    private static Properties serviceConfig(String service) {
+        List<String> command = command(service);
+        return InstanceConfig.load(hostPath(service, command.get(command.indexOf("--config") + 1)), Map.of());
+    }
+
+    private static Properties connectWorker() {
+        List<String> command = command("connect");
+        return InstanceConfig.load(hostPath("connect", command.get(command.size() - 1)), Map.of());
+    }
+
+    private static int connectRestPort() {
+        String listener = connectWorker().getProperty("listeners");
+        return Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1));
+    }
+
+    private static int schemaRegistryPort() {
+        String listener = environment("schema-registry").get("SCHEMA_REGISTRY_LISTENERS");
+        return Integer.parseInt(listener.substring(listener.lastIndexOf(':') + 1));
+    }
+
+    /** {@code NAME://host:port,…} → name → host:port. */
+    private static Map<String, String> listeners(String listeners) {
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (String listener : listeners.split(",")) {
+            String[] parts = listener.trim().split("://", 2);
+            byName.put(parts[0], parts[1]);
+        }
+        return byName;
+    }
+
+    private static Set<String> voters(List<String> brokers) {
+        Set<String> voters = new TreeSet<>();
+        for (String broker : brokers) {
+            Map<String, String> env = environment(broker);
+            String controller = listeners(env.get("KAFKA_LISTENERS")).get(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"));
+            voters.add(env.get("KAFKA_NODE_ID") + "@" + broker + controller.substring(controller.indexOf(':')));
+        }
+        return voters;
+    }
+
+    private static Set<String> csv(String value) {
+        return Stream.of(value.split(",")).map(String::trim).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    // --- parsing ---
+
+    private static Map<String, Object> yaml(Path file) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        try (Reader reader = Files.newBufferedReader(file)) {
+            return map(new Yaml(new SafeConstructor(options)).load(reader));
+        } catch (IOException e) {
+            return fail("cannot read " + file, e);
+        }
+    }
+
+    private static Document pom(Path file) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+    }
+
+    private static String xpath(Document pom, String expression) throws Exception {
+        String value = (String) XPathFactory.newInstance().newXPath().evaluate(expression, pom, XPathConstants.STRING);
+        assertThat(value).as(expression).isNotBlank();
+        return value.trim();
+    }
+
+    private static List<String> nodes(Document pom, String expression) throws Exception {
+        NodeList nodes = (NodeList) XPathFactory.newInstance().newXPath()
+                .evaluate(expression, pom, XPathConstants.NODESET);
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            values.add(nodes.item(i).getTextContent().trim());
+        }
+        assertThat(values).as(expression).isNotEmpty();
+        return values;
+    }
+
+    private static String parentProperty(String name) {
+        try {
+            return xpath(pom(ROOT.resolve("pom.xml")), "/project/properties/" + name);
+        } catch (Exception e) {
+            return fail("cannot read " + name + " from pom.xml", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        assertThat(value).as("a mapping").isInstanceOf(Map.class);
+        return (Map<String, Object>) value;
+    }
+
+    private static List<?> list(Object value) {
+        assertThat(value).as("a list").isInstanceOf(List.class);
+        return (List<?>) value;
+    }
+
+    private static String string(Object value) {
+        return value instanceof List<?> items
+                ? items.stream().map(String::valueOf).collect(Collectors.joining(" "))
+                : String.valueOf(value);
+    }
+}

@@ -1,0 +1,42 @@
+package io.orderflow.server.cli;
+
+import io.orderflow.server.http.IntakeServer;
+import io.orderflow.server.runtime.InstanceConfig;
+import io.orderflow.server.runtime.Lifecycle;
+import io.orderflow.intake.IntakeConfig;
+import io.orderflow.intake.IntakeService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/** {@code intake}: the order intake HTTP API writing orders and outbox rows to PostgreSQL. */
+@Command(name = "intake", mixinStandardHelpOptions = true,
+        description = {"Run the order intake alone: POST /orders and POST /orders/{id}/cancel write the order and an",
+                "outbox row to PostgreSQL in one transaction; Debezium publishes the outbox to order.events.",
+                "Keys: intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password, intake.jdbc.pool.size,",
+                "intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers (group commit),",
+                "http.port (default 8080), http.host. Environment variables",
+                "override them: ORDERFLOW_INTAKE_JDBC_URL, ORDERFLOW_HTTP_PORT, ..."})
+public final class IntakeCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties props = InstanceConfig.load(config, System.getenv());
+        IntakeConfig intakeConfig = IntakeConfig.from(props);
+        int port = InstanceConfig.intValue(props, InstanceConfig.HTTP_PORT, 8080);
+        String host = props.getProperty(InstanceConfig.HTTP_HOST, "0.0.0.0");
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig));
+            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, intake));
+            System.out.println("Orderflow intake running: HTTP on port " + server.port() + ", PostgreSQL at "
+                    + intakeConfig.jdbcUrl() + ". Ctrl-C stops it.");
+            lifecycle.awaitShutdown();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package io.orderflow.server.cli;
+
+import io.orderflow.server.runtime.InstanceConfig;
+import io.orderflow.server.runtime.Lifecycle;
+import io.orderflow.server.runtime.OrderflowInstance;
+import io.orderflow.server.runtime.TopicSetup;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/** {@code run}: one Orderflow instance (Kafka Streams and the HTTP API) against an existing cluster. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run one Orderflow instance (Kafka Streams + HTTP API) against an existing Kafka cluster.",
+                "Missing topics are created with partitions and replication.factor.",
+                "Every key can be overridden by an environment variable: ORDERFLOW_BOOTSTRAP_SERVERS for",
+                "bootstrap.servers, ORDERFLOW_HTTP_PORT for http.port, and so on.",
+                "Keys: bootstrap.servers (required), schema.registry.url, state.dir, http.port, http.host,",
+                "application.server, partitions, replication.factor, saga.timeout,",
+                "num.stream.threads, num.standby.replicas, and any Kafka Streams or client setting."})
+public final class RunCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "instance properties file")
+    Path config;
+
+    @Option(names = "--startup-timeout", defaultValue = "120s", paramLabel = "DURATION",
+            description = "how long to wait for Kafka Streams to be RUNNING (default ${DEFAULT-VALUE})")
+    String startupTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties props = InstanceConfig.load(config, System.getenv());
+        Duration timeout = Durations.parse("--startup-timeout", startupTimeout);
+        InstanceConfig.required(props, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        TopicSetup.ensure(props, Duration.ofSeconds(30));
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, timeout));
+            System.out.println("Orderflow instance running: HTTP on port " + instance.httpPort() + ", advertised as "
+                    + instance.self().host() + ":" + instance.self().port() + ", Kafka at "
+                    + props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ". Ctrl-C stops it.");
+            lifecycle.awaitShutdown();
+        }
+        return 0;
+    }
+}

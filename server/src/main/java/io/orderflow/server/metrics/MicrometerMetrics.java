@@ -1,0 +1,162 @@
+package io.orderflow.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.Topic;
+import io.orderflow.topology.Topics;
+import org.apache.kafka.streams.KafkaStreams;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Orderflow's business metrics in Micrometer, scraped in Prometheus format at {@code GET /metrics}. The names are
+ * the ones DESIGN.md and the alert rules in {@code deploy/} use: {@code saga_started_total},
+ * {@code saga_completed_total{outcome}}, {@code saga_compensations_total{step}}, {@code saga_timeouts_total},
+ * {@code saga_duration_seconds}, {@code saga_pending}, {@code saga_oldest_pending_age_seconds},
+ * {@code outbox_lag_seconds}, {@code idempotency_duplicates_total{topic}},
+ * {@code optimistic_lock_conflicts_total}, {@code dlq_records_total{topic}}; plus Kafka Streams' own
+ * ({@code kafka_stream_*}). Tagged counters are created up front so every series exists from the first scrape.
+ */
+public final class MicrometerMetrics implements OrderflowMetrics {
+    private static final List<String> COMPENSATION_STEPS = List.of("release", "void", "refund");
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter started;
+    private final Counter timeouts;
+    private final Counter lockConflicts;
+    private final Timer duration;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    public MicrometerMetrics() {
+        started = Counter.builder("saga.started").description("Orders placed whose saga began").register(registry);
+        timeouts = Counter.builder("saga.timeouts").description("Sagas compensated because their deadline passed")
+                .register(registry);
+        lockConflicts = Counter.builder("optimistic.lock.conflicts")
+                .description("Stock adjustments refused for a stale expectedVersion").register(registry);
+        duration = Timer.builder("saga.duration").description("From OrderPlaced to CONFIRMED or CANCELLED")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+        Timer.builder("outbox.lag").description("From the outbox row's created_at to the saga processing it")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
+        for (OrderStatus outcome : List.of(OrderStatus.CONFIRMED, OrderStatus.CANCELLED)) {
+            completed(outcome);
+        }
+        COMPENSATION_STEPS.forEach(this::compensations);
+        for (Topic<?> topic : Topics.ALL) {
+            deadLetters(topic.name());
+            duplicates(topic.name());
+        }
+    }
+
+    /** Gauges that read the running instance, and Kafka Streams' own metrics. */
+    public void bind(KafkaStreams streams, PendingSagas pending) {
+        // Strong references: Micrometer holds gauge state weakly, and nothing else keeps these alive.
+        Gauge.builder("saga.pending", pending, PendingSagas::count).strongReference(true)
+                .description("Orders awaiting replies on this instance: the consistency lag in orders")
+                .register(registry);
+        Gauge.builder("saga.oldest.pending.age", pending, PendingSagas::oldestAgeSeconds).strongReference(true)
+                .baseUnit("seconds")
+                .description("Age of the oldest order awaiting replies on this instance").register(registry);
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void sagaStarted() {
+        started.increment();
+    }
+
+    @Override
+    public void sagaCompleted(OrderStatus outcome, long durationMillis) {
+        completed(outcome).increment();
+        duration.record(Math.max(0, durationMillis), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void compensation(String step) {
+        compensations(step).increment();
+    }
+
+    @Override
+    public void sagaTimedOut() {
+        timeouts.increment();
+    }
+
+    @Override
+    public void duplicate(String topic) {
+        duplicates(topic).increment();
+    }
+
+    @Override
+    public void optimisticLockConflict() {
+        lockConflicts.increment();
+    }
+
+    @Override
+    public void deadLettered(String topic, String reason) {
+        deadLetters(topic).increment();
+    }
+
+    @Override
+    public void ingressRepartitioned(String topic, String cause) {
+        Counter.builder("ingress.repartitioned").tag("topic", topic).tag("cause", cause)
+                .description("Ingress records sent through the ingress repartition topic to the task that owns "
+                        + "their key: without a key (keyless) or on another partition than their key's (partition)")
+                .register(registry).increment();
+    }
+
+    @Override
+    public void outboxLag(long millis) {
+        registry.timer("outbox.lag").record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    public void close() {
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        registry.close();
+    }
+
+    private Counter completed(OrderStatus outcome) {
+        return Counter.builder("saga.completed").tag("outcome", outcome.name())
+                .description("Sagas that reached a terminal status").register(registry);
+    }
+
+    private Counter compensations(String step) {
+        return Counter.builder("saga.compensations").tag("step", step)
+                .description("Compensation commands sent").register(registry);
+    }
+
+    private Counter duplicates(String topic) {
+        return Counter.builder("idempotency.duplicates").tag("topic", topic)
+                .description("Events recognised as duplicates and ignored").register(registry);
+    }
+
+    private Counter deadLetters(String topic) {
+        return Counter.builder("dlq.records").tag("topic", topic)
+                .description("Records sent to orderflow.dlq, by the topic they came from").register(registry);
+    }
+}
