@@ -179,6 +179,8 @@ class HostileHttpIntegrationTest {
                 get("window below a minute", "/analytics/orders?window=10s", 400, "window must be between"),
                 get("window overflowing a Duration", "/analytics/orders?window=99999999999999999d", 400,
                         "window must be a duration"),
+                get("a gathering instance's at=junk", "/analytics/orders?scope=local&at=junk", 400,
+                        "at must be epoch milliseconds"),
                 get("allowStale=maybe", "/accounts/alice?allowStale=maybe", 400, "allowStale must be true or false"),
                 get("repeated limit", "/inventory?limit=1&limit=2", 400, "'limit' is given more than once"),
                 get("repeated waitFor", "/orders/o1?waitFor=TERMINAL&waitFor=BOGUS", 400,

@@ -19,6 +19,7 @@ import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Ids;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.views.AnalyticsRange;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -170,7 +171,10 @@ public final class HttpApi implements AutoCloseable {
         json(ctx, 200, body);
     }
 
-    /** Orders entering each status in the windows of the last {@code window} (default 1m), over every instance. */
+    /**
+     * Orders entering each status in the whole one-minute windows that cover the last {@code window} (default 1m),
+     * over every instance; {@code from} and {@code to} in the answer are those windows' bounds.
+     */
     private void analytics(Context ctx) throws InterruptedException {
         Duration window;
         try {
@@ -183,16 +187,26 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, "window must be between 1m and 24h (the retention), was " + window);
             return;
         }
-        java.time.Instant to = java.time.Instant.now();
-        java.time.Instant from = to.minus(window);
+        // Every instance sums the same whole windows: the gathering one tells the others its "now".
+        java.time.Instant now = java.time.Instant.now();
+        if ("local".equals(ctx.queryParam("scope")) && ctx.queryParam("at") != null) {
+            try {
+                now = java.time.Instant.ofEpochMilli(Long.parseLong(ctx.queryParam("at")));
+            } catch (NumberFormatException e) {
+                error(ctx, 400, "at must be epoch milliseconds, was '" + ctx.queryParam("at") + "'");
+                return;
+            }
+        }
+        AnalyticsRange range = AnalyticsRange.covering(window, now);
         Map<String, Map<String, Object>> statuses = new java.util.TreeMap<>();
         for (var entry : queries.<io.orderflow.contracts.state.StatusWindow>localWindows(StoreNames.ORDER_ANALYTICS,
-                from, to)) {
+                range.from(), range.lastWindowStart())) {
             add(statuses, entry.key.key(), entry.value.getCount(), entry.value.getAmounts());
         }
         if (!"local".equals(ctx.queryParam("scope"))) {
             for (HostInfo host : queries.otherHosts(StoreNames.ORDER_ANALYTICS)) {
-                JsonNode other = gather(ctx, host, "/analytics/orders?scope=local&window=" + window.toSeconds() + "s");
+                JsonNode other = gather(ctx, host, "/analytics/orders?scope=local&window=" + window.toSeconds()
+                        + "s&at=" + now.toEpochMilli());
                 if (other == null) {
                     return;
                 }
@@ -202,8 +216,8 @@ public final class HttpApi implements AutoCloseable {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("window", window.toString());
-        body.put("from", from.toString());
-        body.put("to", to.toString());
+        body.put("from", range.from().toString());
+        body.put("to", range.to().toString());
         body.put("statuses", statuses);
         json(ctx, 200, body);
     }
