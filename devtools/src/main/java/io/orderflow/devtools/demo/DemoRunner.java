@@ -59,6 +59,8 @@ public final class DemoRunner {
     private final PrintStream err = System.err;
     private final boolean interactive = System.console() != null;
 
+    private static final String LOOPBACK = "127.0.0.1";
+
     public DemoRunner(Options options) {
         this.options = options;
     }
@@ -84,6 +86,9 @@ public final class DemoRunner {
             common.put(OrderflowConfig.SAGA_TIMEOUT, options.sagaTimeout());
             common.put(InstanceConfig.PARTITIONS, "6");
             common.put(InstanceConfig.REPLICATION_FACTOR, "1");
+            // Like Kafka, the HTTP API answers on loopback only, unless ORDERFLOW_HTTP_HOST says otherwise.
+            String httpHost = System.getenv().getOrDefault(InstanceConfig.ENV_PREFIX + "HTTP_HOST", LOOPBACK);
+            common.put(InstanceConfig.HTTP_HOST, httpHost);
             TopicSetup.ensure(common, Duration.ofSeconds(30));
 
             IntakeService intake = null;
@@ -101,7 +106,8 @@ public final class DemoRunner {
                 props.putAll(common);
                 props.put(StreamsConfig.STATE_DIR_CONFIG, base.resolve("state-" + i).toString());
                 props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
-                props.put(InstanceConfig.ADVERTISED, "localhost:" + port);
+                props.put(InstanceConfig.ADVERTISED, (httpHost.equals("0.0.0.0") ? "localhost" : httpHost) + ":"
+                        + port);
                 if (options.instances() > 1) {
                     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
                 }
@@ -166,7 +172,7 @@ public final class DemoRunner {
                 out.flush();
                 return pending == 0 ? 0 : 1;
             }
-            printTryIt(scenario, bootstrap);
+            printTryIt(bootstrap);
             lifecycle.awaitShutdown();
             return 0;
         }
@@ -279,7 +285,7 @@ public final class DemoRunner {
                 + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
     }
 
-    private void printTryIt(DemoScenario scenario, String bootstrap) {
+    private void printTryIt(String bootstrap) {
         String http = "localhost:" + options.httpPort();
         String producer = "./saga console-producer --bootstrap-server " + bootstrap
                 + " --reader-property parse.key=true --reader-property 'key.separator=|' --topic ";
@@ -288,33 +294,35 @@ public final class DemoRunner {
         out.println("Try it from another shell (in this directory):");
         out.println();
         if (options.via() == Via.OUTBOX) {
-            out.println("  # place an order through the intake (PostgreSQL outbox -> Debezium -> order.events)");
-            out.println("  curl -s -X POST " + http + "/orders -H 'Idempotency-Key: try-0' -H 'Content-Type: "
+            out.println("  # place an order through the intake (PostgreSQL outbox -> Debezium -> order.events);");
+            out.println("  # money is in minor units: unitPrice 95 is 0.95 EUR. Then wait for its outcome.");
+            out.println("  id=$(curl -s -X POST " + http + "/orders -H 'Idempotency-Key: try-0' -H 'Content-Type: "
                     + "application/json' -d '{\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":"
-                    + "\"pear\",\"quantity\":1,\"unitPrice\":95}]}'");
-            out.println("  curl -s '" + http + "/orders/<orderId from the answer>?waitFor=TERMINAL&timeout=5s'");
+                    + "\"pear\",\"quantity\":1,\"unitPrice\":95}]}' | sed -E 's/.*\"orderId\":\"([^\"]+)\".*/\\1/')");
+            out.println("  curl -s \"" + http + "/orders/$id?waitFor=TERMINAL&timeout=10s\"");
             out.println();
         }
         out.println("  # place an order: key|JSON on order.events");
         out.println("  echo 'o-try-1|{\"type\":\"OrderPlaced\",\"eventId\":\"try-1\",\"orderId\":\"o-try-1\","
                 + "\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"apple\",\"quantity\":2,"
                 + "\"unitPrice\":120}]}' | " + producer + Topics.ORDER_EVENTS);
-        out.println("  curl -s " + http + "/orders/o-try-1");
+        out.println("  curl -s '" + http + "/orders/o-try-1?waitFor=TERMINAL&timeout=10s'");
         out.println();
         out.println("  # stock and money");
         out.println("  curl -s " + http + "/inventory/apple");
         out.println("  curl -s " + http + "/accounts/alice");
         out.println("  echo 'pear|{\"eventId\":\"try-a1\",\"sku\":\"pear\",\"delta\":50,\"reason\":\"restock\"}' | "
                 + producer + Topics.INVENTORY_ADJUSTMENTS);
+        out.println("  curl -s " + http + "/inventory/pear");
         out.println("  echo 'bob|{\"eventId\":\"try-d1\",\"customerId\":\"bob\",\"amount\":100000,\"currency\":\"EUR\"}' | "
                 + producer + Topics.PAYMENT_DEPOSITS);
         out.println();
         out.println("  # cancel the order (refund and restock if it was confirmed), then watch every status change");
         out.println("  echo 'o-try-1|{\"type\":\"OrderCancelRequested\",\"eventId\":\"try-2\",\"orderId\":\"o-try-1\"}' | "
                 + producer + Topics.ORDER_EVENTS);
+        out.println("  curl -s '" + http + "/orders/o-try-1?waitFor=CANCELLED&timeout=10s'");
         out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.ORDER_STATUS
-                + " --from-beginning");
-        out.println("  curl -s " + http + "/orders/" + scenario.orderId(1));
+                + " --from-beginning    # Ctrl-C to stop");
         out.println();
         out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
         out.flush();

@@ -118,10 +118,33 @@ public final class BrokerFixture {
     }
 
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
+        return freePorts(1);
+    }
+
+    /** The first of {@code count} consecutive ports that are free now (an instance i of a demo takes PORT+i). */
+    public static int freePorts(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                first = socket.getLocalPort();
+            } catch (IOException e) {
+                throw new IllegalStateException("no free port", e);
+            }
+            if (first + count - 1 <= 65_535 && allFree(first + 1, count - 1)) {
+                return first;
+            }
         }
+        throw new IllegalStateException("no " + count + " consecutive free ports");
+    }
+
+    private static boolean allFree(int from, int count) {
+        for (int port = from; port < from + count; port++) {
+            try (ServerSocket ignored = new ServerSocket(port)) {
+                // free
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 }
