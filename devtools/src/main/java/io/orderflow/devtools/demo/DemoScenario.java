@@ -15,7 +15,9 @@ import java.util.Random;
  * The demo's data, chosen so that most orders confirm and the others are cancelled for different reasons:
  * rich customers and plentiful skus confirm; bob cannot pay (INSUFFICIENT_FUNDS), carol's account is in USD
  * (CURRENCY_MISMATCH), dave has no account (UNKNOWN_ACCOUNT), truffles run out (OUT_OF_STOCK), unicorns were
- * never stocked (UNKNOWN_SKU), and some customers change their mind (CUSTOMER). Seeded, so runs are repeatable.
+ * never stocked (UNKNOWN_SKU), and some customers change their mind (CUSTOMER). Orders 2 to 7 are one of each of
+ * those, so that even a short run shows every reason; the rest are drawn from a seeded random, so runs are
+ * repeatable.
  */
 public final class DemoScenario {
     public static final List<String> RICH = List.of("alice", "erin", "frank");
@@ -49,6 +51,17 @@ public final class DemoScenario {
     /** Order {@code i}: a placement, sometimes followed by a cancellation (see {@link #cancels(int)}). */
     public OrderEvent order(int i) {
         String orderId = orderId(i);
+        OrderPlaced scripted = switch (i) {
+            case 2 -> new OrderPlaced("bob", "EUR", lines(new OrderLine("apple", 20, 120L)));      // 24.00 > 20.00
+            case 3 -> new OrderPlaced("carol", "EUR", lines(new OrderLine("pear", 1, 95L)));       // account in USD
+            case 4 -> new OrderPlaced("dave", "EUR", lines(new OrderLine("plum", 1, 150L)));       // no account
+            case 5 -> new OrderPlaced("erin", "EUR", lines(new OrderLine("truffle", 4, 2_500L))); // 3 in stock
+            case 6 -> new OrderPlaced("frank", "EUR", lines(new OrderLine("unicorn", 1, 99_900L)));
+            default -> null; // 7 is cancelled by its customer (cancels)
+        };
+        if (scripted != null) {
+            return new OrderEvent(runId + "-e-" + i, orderId, scripted);
+        }
         int roll = random.nextInt(100);
         String customer;
         if (roll < 8) {
@@ -76,6 +89,10 @@ public final class DemoScenario {
             lines.add(new OrderLine("unicorn", 1, 99_900L));
         }
         return new OrderEvent(runId + "-e-" + i, orderId, new OrderPlaced(customer, "EUR", lines));
+    }
+
+    private static List<OrderLine> lines(OrderLine line) {
+        return new ArrayList<>(List.of(line));
     }
 
     /** Every 15th order is cancelled by its customer right after it was placed. */
