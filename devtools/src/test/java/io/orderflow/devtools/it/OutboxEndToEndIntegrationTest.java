@@ -74,6 +74,9 @@ class OutboxEndToEndIntegrationTest {
                 BrokerFixture.deposit(producer, "alice", 1_000_000);
                 producer.flush();
                 await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/accounts/alice").statusCode() == 200);
+                // (the root's index lists the intake's routes beside the queries)
+                assertThat(get(base + "/").body()).contains("\"POST /orders\"", "\"POST /orders/{id}/cancel\"",
+                        "\"GET /orders/{id}\"");
 
                 // Given half the orders posted, and one posted twice with the same key
                 List<String> orderIds = new ArrayList<>();

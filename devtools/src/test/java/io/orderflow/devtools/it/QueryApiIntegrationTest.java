@@ -160,6 +160,20 @@ class QueryApiIntegrationTest {
     }
 
     @Test
+    void shouldListEveryEndpointWhenTheRootIsAsked() throws Exception {
+        // When
+        HttpResponse<String> index = get("/");
+
+        // Then a JSON index of the routes this server has, not a 404
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(index.body()).contains("\"service\":\"orderflow\"", "\"GET /orders/{id}\"",
+                "\"GET /inventory/{sku}\"", "\"GET /accounts/{customerId}\"", "\"GET /analytics/orders\"",
+                "\"GET /instances\"", "\"GET /health\"", "\"GET /metrics\"");
+    }
+
+    @Test
     void shouldAnswer400NamingTheParameterWhenInputIsMalformed() throws Exception {
         assertThat(get("/inventory?limit=0").body()).contains("limit");
         assertThat(get("/inventory?limit=lots").statusCode()).isEqualTo(400);

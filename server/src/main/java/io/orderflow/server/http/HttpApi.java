@@ -59,6 +59,8 @@ public final class HttpApi implements AutoCloseable {
 
     private final QueryService queries;
     private final KafkaStreams streams;
+    /** "METHOD /path" of every route, in registration order, for {@code GET /}. */
+    private final List<String> index = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final OrderWaiters waiters;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Javalin app;
@@ -81,6 +83,14 @@ public final class HttpApi implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             HttpErrors.install(config);
+            // GET / lists what this server answers: every route as registered, the intake's included.
+            config.events.handlerAdded(info -> {
+                if (info.getHttpMethod().isHttpMethod() && !info.getPath().equals("/")) {
+                    api.index.add(info.getHttpMethod() + " " + info.getPath());
+                }
+            });
+            config.routes.get("/", ctx -> json(ctx, 200, Map.of("service", "orderflow",
+                    "endpoints", List.copyOf(api.index), "docs", "README.md, section HTTP")));
             config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
