@@ -62,18 +62,13 @@ public final class BenchRunner {
      * @param intake        measure the outbox path (HTTP → PostgreSQL → Debezium → order.events) instead
      * @param clients       concurrent HTTP clients posting orders with {@code intake}
      * @param streamsConfig Kafka Streams settings for the saga instance and the pass-through alike; they win over
-     *                      {@link #TUNED}
+     *                      {@link OrderflowConfig#PERFORMANCE_DEFAULTS}
      */
     public record Options(int orders, int rate, Duration duration, Duration warmup, String bootstrap, boolean json, int partitions,
                           int skus, int customers, int inFlight, Map<String, String> streamsConfig, Path plot,
                           boolean intake, int clients) {
     }
 
-    /**
-     * Streams settings the bench runs with unless {@code --streams-config} says otherwise; each one is justified by
-     * a before/after measurement in docs/performance.md.
-     */
-    static final Map<String, String> TUNED = Map.of();
     private final Options options;
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -192,7 +187,7 @@ public final class BenchRunner {
         double cpuSeconds;
         try (Lifecycle lifecycle = new Lifecycle()) {
             long cpuBefore = processCpuNanos();
-            r = new IntakeBench(options).run(lifecycle, IntakeBench.TUNED_CONNECTOR);
+            r = new IntakeBench(options).run(lifecycle);
             cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
         }
         Histogram h = r.lagMs();
@@ -354,10 +349,9 @@ public final class BenchRunner {
         return settings;
     }
 
-    /** {@link #TUNED}, overridden by {@code --streams-config}. */
+    /** {@code --streams-config}; the product's defaults apply to everything it leaves unset. */
     private Properties tuning() {
         Properties tuning = new Properties();
-        tuning.putAll(TUNED);
         tuning.putAll(options.streamsConfig());
         return tuning;
     }

@@ -62,8 +62,6 @@ final class IntakeBench {
                   Histogram lagMs, int seen, int failed) {
     }
 
-    /** Connector settings over connectors/orders-outbox.json; each justified by a measurement in docs/performance.md. */
-    static final Map<String, String> TUNED_CONNECTOR = Map.of();
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BenchRunner.Options options;
     private final PrintStream err = System.err;
@@ -72,7 +70,8 @@ final class IntakeBench {
         this.options = options;
     }
 
-    Result run(Lifecycle lifecycle, Map<String, String> connectorOverrides) throws Exception {
+    /** Runs connectors/orders-outbox.json as the product ships it, so the figures are the product's. */
+    Result run(Lifecycle lifecycle) throws Exception {
         // HttpURLConnection keeps at most http.maxConnections (default 5) idle connections per server, and reads the
         // setting once: without this, all but 5 clients would open a new TCP connection for every order.
         if (System.getProperty("http.maxConnections") == null) {
@@ -116,9 +115,7 @@ final class IntakeBench {
             throw new IllegalStateException("cannot find " + connector + "; run ./saga from the repository");
         }
         EmbeddedConnect connect = lifecycle.own(EmbeddedConnect.builder(bootstrap).start());
-        Map<String, String> connectorConfig = new HashMap<>(postgres.debeziumConnection());
-        connectorConfig.putAll(connectorOverrides);
-        String name = connect.registerConnector(connector, connectorConfig);
+        String name = connect.registerConnector(connector, postgres.debeziumConnection());
         connect.awaitRunning(name, Duration.ofSeconds(120));
 
         String run = UUID.randomUUID().toString().substring(0, 6);

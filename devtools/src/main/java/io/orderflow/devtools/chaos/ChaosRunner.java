@@ -1,5 +1,8 @@
 package io.orderflow.devtools.chaos;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.demo.OutcomeTracker;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.server.runtime.InstanceConfig;
@@ -42,8 +45,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -95,7 +96,7 @@ public final class ChaosRunner {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration INSTANCE_STARTUP = Duration.ofSeconds(300);
     private static final String HEAP = "384m";
-    private static final Pattern VERSION = Pattern.compile("\"version\":(\\d+)");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Options options;
     private final PrintStream out;
@@ -353,9 +354,13 @@ public final class ChaosRunner {
             String sku = WorkloadGenerator.sku(i);
             String body = alive.get(i % alive.size()).get("/inventory/" + sku);
             if (body != null) {
-                Matcher m = VERSION.matcher(body);
-                if (m.find()) {
-                    versions.put(sku, Long.parseLong(m.group(1)));
+                try {
+                    JsonNode version = JSON.readTree(body).get("version");
+                    if (version != null && version.canConvertToLong()) {
+                        versions.put(sku, version.asLong());
+                    }
+                } catch (JsonProcessingException notJson) {
+                    // an instance answering something else (mid-restart): the version stays as last read
                 }
             }
         }
