@@ -2,7 +2,6 @@ package io.orderflow.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -10,6 +9,7 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.orderflow.server.metrics.MicrometerMetrics;
 import io.orderflow.server.query.Lookup;
+import io.orderflow.server.query.Peers;
 import io.orderflow.server.query.OrderWaiters;
 import io.orderflow.server.query.QueryService;
 import io.orderflow.contracts.state.Account;
@@ -20,16 +20,11 @@ import io.orderflow.domain.Ids;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.views.AnalyticsRange;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 
-import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,24 +45,22 @@ import java.util.function.Function;
  * Every other error answer (unknown path, wrong method, what Jetty refuses) is {@link HttpErrors}'.
  */
 public final class HttpApi implements AutoCloseable {
-    static final String FORWARDED = "X-Orderflow-Forwarded";
-    static final String SERVED_BY = "X-Orderflow-Served-By";
+    private static final String FORWARDED = Peers.FORWARDED;
+    private static final String SERVED_BY = Peers.SERVED_BY;
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
     private static final TypeReference<Map<String, Long>> LONGS = new TypeReference<>() { };
 
     private final QueryService queries;
-    private final KafkaStreams streams;
     /** "METHOD /path" of every route, in registration order, for {@code GET /}. */
     private final List<String> index = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final OrderWaiters waiters;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Peers peers = new Peers();
     private Javalin app;
 
-    private HttpApi(QueryService queries, KafkaStreams streams, OrderWaiters waiters) {
+    private HttpApi(QueryService queries, OrderWaiters waiters) {
         this.queries = queries;
-        this.streams = streams;
         this.waiters = waiters;
     }
 
@@ -76,9 +69,9 @@ public final class HttpApi implements AutoCloseable {
      *
      * @param extraRoutes more routes on the same server (the intake role), or none
      */
-    public static HttpApi start(String host, int port, QueryService queries, KafkaStreams streams,
+    public static HttpApi start(String host, int port, QueryService queries,
                                 MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
-        HttpApi api = new HttpApi(queries, streams, waiters);
+        HttpApi api = new HttpApi(queries, waiters);
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -127,16 +120,15 @@ public final class HttpApi implements AutoCloseable {
 
     /** Ready = Kafka Streams RUNNING and every queryable store answering on this instance. */
     private void ready(Context ctx) {
-        KafkaStreams.State state = streams.state();
-        String problem = state == KafkaStreams.State.RUNNING ? queries.unqueryableStore() : "streams " + state;
+        QueryService.Readiness readiness = queries.readiness();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", problem == null);
-        body.put("streams", state.name());
-        if (problem != null) {
-            body.put("reason", problem);
+        body.put("ready", readiness.ready());
+        body.put("streams", readiness.streams());
+        if (!readiness.ready()) {
+            body.put("reason", readiness.reason());
             ctx.header("Retry-After", "1");
         }
-        json(ctx, problem == null ? 200 : 503, body);
+        json(ctx, readiness.ready() ? 200 : 503, body);
     }
 
     private void instances(Context ctx) {
@@ -166,13 +158,12 @@ public final class HttpApi implements AutoCloseable {
         local.forEach(kv -> items.add(Representations.stock(kv.value)));
         if (!"local".equals(ctx.queryParam("scope"))) {
             String query = "/inventory?scope=local&limit=" + (limit + 1) + (from == null ? "" : "&from=" + from);
-            for (HostInfo host : queries.otherHosts(StoreNames.INVENTORY_STOCK)) {
-                JsonNode page = gather(ctx, host, query);
-                if (page == null) {
-                    return;
-                }
-                page.get("items").forEach(item -> items.add(JSON.convertValue(item, MAP)));
+            Peers.Gathered pages = peers.gather(queries.otherHosts(StoreNames.INVENTORY_STOCK), query);
+            if (!pages.complete()) {
+                unavailable(ctx, pages.failure());
+                return;
             }
+            pages.parts().forEach(page -> page.get("items").forEach(item -> items.add(JSON.convertValue(item, MAP))));
         }
         items.sort(java.util.Comparator.comparing(item -> (String) item.get("sku")));
         Map<String, Object> body = new LinkedHashMap<>();
@@ -214,15 +205,15 @@ public final class HttpApi implements AutoCloseable {
             add(statuses, entry.key.key(), entry.value.getCount(), entry.value.getAmounts());
         }
         if (!"local".equals(ctx.queryParam("scope"))) {
-            for (HostInfo host : queries.otherHosts(StoreNames.ORDER_ANALYTICS)) {
-                JsonNode other = gather(ctx, host, "/analytics/orders?scope=local&window=" + window.toSeconds()
-                        + "s&at=" + now.toEpochMilli());
-                if (other == null) {
-                    return;
-                }
-                other.get("statuses").fields().forEachRemaining(e -> add(statuses, e.getKey(),
-                        e.getValue().get("count").asLong(), JSON.convertValue(e.getValue().get("amounts"), LONGS)));
+            Peers.Gathered others = peers.gather(queries.otherHosts(StoreNames.ORDER_ANALYTICS),
+                    "/analytics/orders?scope=local&window=" + window.toSeconds() + "s&at=" + now.toEpochMilli());
+            if (!others.complete()) {
+                unavailable(ctx, others.failure());
+                return;
             }
+            others.parts().forEach(other -> other.get("statuses").fields().forEachRemaining(e -> add(statuses,
+                    e.getKey(), e.getValue().get("count").asLong(),
+                    JSON.convertValue(e.getValue().get("amounts"), LONGS))));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("window", window.toString());
@@ -244,24 +235,6 @@ public final class HttpApi implements AutoCloseable {
         totals.put("count", (Long) totals.get("count") + count);
         amounts.forEach((currency, amount) ->
                 ((Map<String, Long>) totals.get("amounts")).merge(currency, amount, Long::sum));
-    }
-
-    /** Another instance's local part of a scatter-gather; null (and a 503 sent) when it cannot answer. */
-    private JsonNode gather(Context ctx, HostInfo host, String pathAndQuery) throws InterruptedException {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                    .header(FORWARDED, "1").GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                unavailable(ctx, "instance " + host.host() + ":" + host.port() + " answered "
-                        + response.statusCode());
-                return null;
-            }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            unavailable(ctx, "instance " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage());
-            return null;
-        }
     }
 
     /** An integer query parameter within bounds, or null after answering 400 naming it. */
@@ -356,7 +329,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private <V> void lookup(Context ctx, String param, String store, String what, Function<V, Map<String, Object>> view)
-            throws IOException, InterruptedException {
+            throws InterruptedException {
         String key = ctx.pathParam(param);
         String problem = Ids.problem(param, key);
         if (problem != null) {
@@ -408,7 +381,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */
     private void forward(Context ctx, HostInfo owner, List<HostInfo> standbys, Duration timeout)
-            throws IOException, InterruptedException {
+            throws InterruptedException {
         if (ctx.header(FORWARDED) != null) {
             // The owner we were told about says it is not the owner: metadata is moving. Never bounce further.
             unavailable(ctx, "ownership is moving between instances");
@@ -419,26 +392,14 @@ public final class HttpApi implements AutoCloseable {
         if (allowStale(ctx)) {
             candidates.addAll(standbys);
         }
-        String reason = null;
-        String query = reencodedQuery(ctx);
-        for (HostInfo host : candidates) {
-            URI uri = URI.create("http://" + host.host() + ":" + host.port() + ctx.path() + query);
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1").GET().build();
-            try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 503 && candidates.indexOf(host) < candidates.size() - 1) {
-                    reason = host + " answered 503";
-                    continue;
-                }
-                response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
-                response.headers().firstValue(SERVED_BY).ifPresent(v -> ctx.header(SERVED_BY, v));
-                ctx.status(response.statusCode()).contentType("application/json").result(response.body());
-                return;
-            } catch (IOException e) {
-                reason = "instance " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage();
-            }
+        Peers.Reply reply = peers.forward(candidates, ctx.path() + reencodedQuery(ctx), timeout);
+        if (reply instanceof Peers.Answered answer) {
+            answer.retryAfter().ifPresent(v -> ctx.header("Retry-After", v));
+            answer.servedBy().ifPresent(v -> ctx.header(SERVED_BY, v));
+            ctx.status(answer.status()).contentType("application/json").result(answer.body());
+        } else if (reply instanceof Peers.Failed failed) {
+            unavailable(ctx, failed.reason());
         }
-        unavailable(ctx, reason);
     }
 
     /**

@@ -46,6 +46,23 @@ public final class QueryService {
     public static final List<String> QUERYABLE = List.of(StoreNames.ORDERS_VIEW, StoreNames.CUSTOMER_ORDERS_VIEW,
             StoreNames.INVENTORY_STOCK, StoreNames.PAYMENT_ACCOUNTS);
 
+    /**
+     * Whether this instance can answer queries: Kafka Streams RUNNING and every {@link #QUERYABLE} store answering.
+     *
+     * @param streams Kafka Streams' state
+     * @param reason  why not, or null when ready
+     */
+    public record Readiness(String streams, String reason) {
+        public boolean ready() {
+            return reason == null;
+        }
+    }
+
+    public Readiness readiness() {
+        KafkaStreams.State state = streams.state();
+        return new Readiness(state.name(), state == KafkaStreams.State.RUNNING ? unqueryableStore() : "streams " + state);
+    }
+
     /** The first queryable store that does not answer on this instance, with why; null when all do. */
     public String unqueryableStore() {
         for (String store : QUERYABLE) {

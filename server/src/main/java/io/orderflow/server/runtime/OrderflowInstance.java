@@ -120,7 +120,7 @@ public final class OrderflowInstance implements AutoCloseable {
 
         HttpApi http;
         try {
-            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), streams, metrics, waiters,
+            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), metrics, waiters,
                     extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);

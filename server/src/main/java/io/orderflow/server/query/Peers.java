@@ -1,0 +1,105 @@
+package io.orderflow.server.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.streams.state.HostInfo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How an instance asks the others: forwarding a key's request to the instance that owns it (or a standby), and
+ * gathering every instance's local part of a range or an aggregate. Every request it sends is marked
+ * {@link #FORWARDED}, and an instance that receives a marked request never forwards it again, so a moving owner
+ * can never make instances bounce a request between them. Knows HTTP as a transport only; what to ask and how to
+ * merge the parts is the caller's.
+ */
+public final class Peers {
+    /** Marks a request one instance sent another. */
+    public static final String FORWARDED = "X-Orderflow-Forwarded";
+    /** Names the instance that answered. */
+    public static final String SERVED_BY = "X-Orderflow-Served-By";
+    private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** What asking another instance gave. */
+    public sealed interface Reply {
+    }
+
+    /** A peer's answer, to pass on as it is. */
+    public record Answered(int status, String body, Optional<String> retryAfter, Optional<String> servedBy)
+            implements Reply {
+    }
+
+    /** No peer could answer; why. */
+    public record Failed(String reason) implements Reply {
+    }
+
+    /** Every peer's part, in the order asked, or why one of them could not give it. */
+    public record Gathered(List<JsonNode> parts, String failure) {
+        public boolean complete() {
+            return failure == null;
+        }
+    }
+
+    /**
+     * Asks the candidates in turn — moving on when one answers 503 (and is not the last) or does not answer at
+     * all — and returns the first answer, whatever its status.
+     *
+     * @param pathAndQuery the request's path and (already encoded) query
+     */
+    public Reply forward(List<HostInfo> candidates, String pathAndQuery, Duration timeout)
+            throws InterruptedException {
+        String reason = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            HostInfo host = candidates.get(i);
+            try {
+                HttpResponse<String> response = send(host, pathAndQuery, timeout);
+                if (response.statusCode() == 503 && i < candidates.size() - 1) {
+                    reason = host + " answered 503";
+                    continue;
+                }
+                return new Answered(response.statusCode(), response.body(),
+                        response.headers().firstValue("Retry-After"), response.headers().firstValue(SERVED_BY));
+            } catch (IOException e) {
+                reason = "instance " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage();
+            }
+        }
+        return new Failed(reason);
+    }
+
+    /** Asks every host for {@code pathAndQuery} (a JSON answer); stops at the first that cannot give it. */
+    public Gathered gather(List<HostInfo> hosts, String pathAndQuery) throws InterruptedException {
+        List<JsonNode> parts = new ArrayList<>();
+        for (HostInfo host : hosts) {
+            try {
+                HttpResponse<String> response = send(host, pathAndQuery, GATHER_TIMEOUT);
+                if (response.statusCode() != 200) {
+                    return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " answered "
+                            + response.statusCode());
+                }
+                parts.add(JSON.readTree(response.body()));
+            } catch (IOException e) {
+                return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " did not answer: "
+                        + e.getMessage());
+            }
+        }
+        return new Gathered(parts, null);
+    }
+
+    private HttpResponse<String> send(HostInfo host, String pathAndQuery, Duration timeout)
+            throws IOException, InterruptedException {
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
+        return client.send(HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
