@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The Prometheus files in {@code deploy/prometheus/}: every alert has unit tests in {@code alerts.test.yml} — one
  * where it fires, with its labels and rendered annotations, and one where it stays silent — and, when
- * {@code promtool} is on the PATH (Debian/Ubuntu package {@code prometheus}), the rules and those unit tests pass
- * {@code promtool}. Without {@code promtool} the promtool tests are reported as skipped.
+ * {@code promtool} is on the PATH (Debian/Ubuntu package {@code prometheus}), the rules, the demo's scrape config
+ * and those unit tests pass {@code promtool}. Without {@code promtool} the promtool tests are reported as skipped.
  */
 class PrometheusRulesTest {
     private static final Path PROMETHEUS = Path.of("").toAbsolutePath().getParent().resolve("deploy/prometheus");
@@ -84,13 +84,14 @@ class PrometheusRulesTest {
         // Given
         Path promtool = promtool();
 
-        // When / Then every rule file is valid
+        // When / Then every rule file and the demo's scrape config (which loads alerts.yml) are valid
         for (Path file : yamlFiles()) {
             Map<String, Object> yaml = yaml(file);
             if (yaml.containsKey("groups")) {
                 assertSucceeds(promtool, logs, "check", "rules", file.toString());
             }
         }
+        assertSucceeds(promtool, logs, "check", "config", PROMETHEUS.resolve("prometheus-demo.yml").toString());
     }
 
     @Test
