@@ -12,9 +12,13 @@ import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,9 +28,13 @@ import java.util.concurrent.TimeUnit;
  * {@code saga_duration_seconds}, {@code saga_pending}, {@code saga_oldest_pending_age_seconds},
  * {@code outbox_lag_seconds}, {@code idempotency_duplicates_total{topic}},
  * {@code optimistic_lock_conflicts_total}, {@code dlq_records_total{topic}}; plus Kafka Streams' own
- * ({@code kafka_stream_*}). Tagged counters are created up front so every series exists from the first scrape.
+ * ({@code kafka_stream_*}; the state stores' {@code kafka_stream_state_*} through {@link StateStoreMeters}, with the
+ * same tag keys for every store type). Tagged counters are created up front so every series exists from the first
+ * scrape. A meter Prometheus refuses (a name already used with other tag keys or another type) is logged at WARN,
+ * once per name: Micrometer itself warns only about the first one in the JVM.
  */
 public final class MicrometerMetrics implements OrderflowMetrics {
+    private static final Logger log = LoggerFactory.getLogger(MicrometerMetrics.class);
     private static final List<String> COMPENSATION_STEPS = List.of("release", "void", "refund");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -34,9 +42,18 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     private final Counter timeouts;
     private final Counter lockConflicts;
     private final Timer duration;
+    private final Set<String> refusedNames = ConcurrentHashMap.newKeySet();
     private KafkaStreamsMetrics streamsMetrics;
+    private StateStoreMeters stateStoreMeters;
 
     public MicrometerMetrics() {
+        registry.config().onMeterRegistrationFailed((id, reason) -> {
+            if (refusedNames.add(id.getName())) {
+                log.warn("Metric {} is not exported: {}", id.getName(), reason);
+            }
+        });
+        // Before any Kafka Streams meter is bound: the binder's state store meters are replaced, not dropped.
+        registry.config().meterFilter(StateStoreMeters.DENY_BINDER_COPIES);
         started = Counter.builder("saga.started").description("Orders placed whose saga began").register(registry);
         timeouts = Counter.builder("saga.timeouts").description("Sagas compensated because their deadline passed")
                 .register(registry);
@@ -73,14 +90,19 @@ public final class MicrometerMetrics implements OrderflowMetrics {
                 .description("Age of the oldest order awaiting replies on this instance").register(registry);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
+        stateStoreMeters = new StateStoreMeters(streams::metrics, registry);
+        stateStoreMeters.refresh();
     }
 
     public MeterRegistry registry() {
         return registry;
     }
 
-    /** The Prometheus text exposition of every meter. */
+    /** The Prometheus text exposition of every meter, with the state stores the instance holds right now. */
     public String scrape() {
+        if (stateStoreMeters != null) {
+            stateStoreMeters.refresh();
+        }
         return registry.scrape();
     }
 
@@ -136,6 +158,9 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     public void close() {
         if (streamsMetrics != null) {
             streamsMetrics.close();
+        }
+        if (stateStoreMeters != null) {
+            stateStoreMeters.close();
         }
         registry.close();
     }
