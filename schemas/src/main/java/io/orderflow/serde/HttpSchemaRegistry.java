@@ -30,10 +30,13 @@ import org.apache.avro.SchemaParseException;
  * ({@code GET /schemas/ids/{id}}). Both directions are cached, so each schema costs one request
  * per process.
  *
- * <p>Answers that cannot change by asking again (404, 409, 422 and other 4xx) fail at once; 5xx
- * answers are retried a bounded number of times; a registry that cannot be reached fails with
- * "cannot reach schema registry". With several URLs, each request goes to the first one that can
- * be reached. Thread-safe.
+ * <p>Answers that cannot change by asking again (404, 409, 422 and other 4xx) fail at once. A 5xx
+ * answer, and a registry that cannot be reached (connection refused or reset, no answer in time),
+ * are asked again a bounded number of times with a doubling pause, then fail with a
+ * {@link SchemaRegistryException} that names the registry, the request and the attempts ("cannot
+ * reach schema registry at …" when no URL answered). So a registry that goes away costs a caller at
+ * most {@code maxAttempts × (connect or request timeout) + the pauses} per URL, never a hung
+ * thread. With several URLs, each attempt goes to the first one that can be reached. Thread-safe.
  */
 public final class HttpSchemaRegistry implements SchemaRegistry {
 
@@ -41,7 +44,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Default bound on one request, from sending to the full answer. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    /** Default number of attempts for a request the registry answers with 5xx. */
+    /** Default number of attempts for a request the registry answers with 5xx or that cannot reach it. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     /** Default pause before the first retry; doubled before each further one. */
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
@@ -67,7 +70,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
      * A client with explicit bounds.
      *
      * @param baseUrls one or more registry URLs ({@code http://host:8081}), tried in order
-     * @param maxAttempts attempts per request when the registry answers 5xx (at least 1)
+     * @param maxAttempts attempts per request when the registry answers 5xx or cannot be reached (at least 1)
      * @param retryBackoff pause before the first retry, doubled before each further one
      */
     public HttpSchemaRegistry(List<String> baseUrls, Duration connectTimeout, Duration requestTimeout,
@@ -141,22 +144,56 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         return raced != null ? raced : schema;
     }
 
-    /** Sends a request to the first reachable base URL, retrying 5xx answers; returns the JSON answer. */
+    /**
+     * Sends a request, each attempt to the first base URL that can be reached; retries a 5xx answer or no
+     * reachable URL up to {@code maxAttempts} times; returns the JSON answer.
+     */
     private JsonNode send(String path, String postBody, String what) {
-        List<String> reasons = new ArrayList<>();
-        Unreachable last = null;
-        for (String baseUrl : baseUrls) {
+        long backoffMillis = retryBackoff.toMillis();
+        for (int attempt = 1; ; attempt++) {
+            SchemaRegistryException retryable;
             try {
-                return sendWithRetries(baseUrl, path, postBody, what);
+                Answer answer = sendToFirstReachable(path, postBody, what);
+                int status = answer.status();
+                if (status >= 200 && status < 300) {
+                    return parse(answer.body(), answer.url(), what);
+                }
+                String message = failure(status, answer.body(), answer.url(), what, attempt);
+                if (status < 500) {
+                    // 40403 is the registry's own "schema not found"; a bare 404 more likely means a wrong URL.
+                    throw status == 404 && errorCode(answer.body()) == 40403
+                            ? new UnknownSchemaIdException(message)
+                            : new SchemaRegistryException(message);
+                }
+                retryable = new SchemaRegistryException(message);
             } catch (Unreachable e) {
-                reasons.add(e.getMessage());
-                last = e;
+                retryable = new SchemaRegistryException(e.getMessage() + ", after " + attempt + " attempt(s)",
+                        e.getCause());
             }
+            if (attempt >= maxAttempts) {
+                throw retryable;
+            }
+            pause(backoffMillis, baseUrls.toString(), what);
+            backoffMillis *= 2;
         }
-        throw new SchemaRegistryException(String.join("; ", reasons), last.getCause());
     }
 
-    private JsonNode sendWithRetries(String baseUrl, String path, String postBody, String what) throws Unreachable {
+    /** One attempt: the answer of the first base URL that can be reached, whatever its status. */
+    private Answer sendToFirstReachable(String path, String postBody, String what) throws Unreachable {
+        List<String> reasons = new ArrayList<>();
+        Throwable lastCause = null;
+        for (String baseUrl : baseUrls) {
+            try {
+                return sendOnce(baseUrl, path, postBody, what);
+            } catch (Unreachable e) {
+                reasons.add(e.getMessage());
+                lastCause = e.getCause();
+            }
+        }
+        throw new Unreachable(String.join("; ", reasons), lastCause);
+    }
+
+    private Answer sendOnce(String baseUrl, String path, String postBody, String what) throws Unreachable {
         String url = baseUrl + path;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(requestTimeout)
@@ -167,35 +204,19 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         } else {
             request.GET();
         }
-        long backoffMillis = retryBackoff.toMillis();
-        for (int attempt = 1; ; attempt++) {
-            HttpResponse<String> response;
-            try {
-                response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (HttpConnectTimeoutException e) {
-                throw new Unreachable(baseUrl, what, "no connection within " + connectTimeout.toMillis() + " ms", e);
-            } catch (HttpTimeoutException e) {
-                throw new Unreachable(baseUrl, what, "no answer within " + requestTimeout.toMillis() + " ms", e);
-            } catch (IOException e) {
-                throw new Unreachable(baseUrl, what, describe(e), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SchemaRegistryException("interrupted while " + what + " at " + url, e);
-            }
-            int status = response.statusCode();
-            if (status >= 200 && status < 300) {
-                return parse(response.body(), url, what);
-            }
-            if (status >= 500 && attempt < maxAttempts) {
-                pause(backoffMillis, url, what);
-                backoffMillis *= 2;
-                continue;
-            }
-            String message = failure(status, response.body(), url, what, attempt);
-            // 40403 is the registry's own "schema not found"; a bare 404 more likely means a wrong URL.
-            throw status == 404 && errorCode(response.body()) == 40403
-                    ? new UnknownSchemaIdException(message)
-                    : new SchemaRegistryException(message);
+        try {
+            HttpResponse<String> response =
+                    client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new Answer(url, response.statusCode(), response.body());
+        } catch (HttpConnectTimeoutException e) {
+            throw Unreachable.of(baseUrl, what, "no connection within " + connectTimeout.toMillis() + " ms", e);
+        } catch (HttpTimeoutException e) {
+            throw Unreachable.of(baseUrl, what, "no answer within " + requestTimeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            throw Unreachable.of(baseUrl, what, describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryException("interrupted while " + what + " at " + url, e);
         }
     }
 
@@ -298,10 +319,19 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         return text.length() <= 300 ? text : text.substring(0, 300) + "…";
     }
 
-    /** One base URL could not be reached; the next one may be. */
+    /** One registry answer, whatever its status. */
+    private record Answer(String url, int status, String body) {
+    }
+
+    /** No base URL could be reached on this attempt; a later attempt may reach one. */
     private static final class Unreachable extends Exception {
-        Unreachable(String baseUrl, String what, String reason, Throwable cause) {
-            super("cannot reach schema registry at " + baseUrl + ": " + reason + " (while " + what + ")", cause);
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        static Unreachable of(String baseUrl, String what, String reason, Throwable cause) {
+            return new Unreachable("cannot reach schema registry at " + baseUrl + ": " + reason + " (while " + what
+                    + ")", cause);
         }
     }
 }

@@ -39,6 +39,7 @@ class HttpSchemaRegistryTest {
     private static final Schema SCHEMA = FundsDeposited.getClassSchema();
     private static final String SUBJECT = "payment.deposits-value";
     private static final int MAX_ATTEMPTS = 3;
+    private static final Response DROP_CONNECTION = new Response(-1, "");
 
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<Integer, String> schemasById = new ConcurrentHashMap<>();
@@ -244,7 +245,39 @@ class HttpSchemaRegistryTest {
         assertThatThrownBy(() -> registry.register(SUBJECT, SCHEMA))
                 .isInstanceOf(SchemaRegistryException.class)
                 .hasMessageStartingWith("cannot reach schema registry at " + closedUrl + ": ")
-                .hasMessageContaining("subject '" + SUBJECT + "'");
+                .hasMessageContaining("subject '" + SUBJECT + "'")
+                .hasMessageEndingWith("after " + MAX_ATTEMPTS + " attempt(s)");
+    }
+
+    @Test
+    void shouldRetryAndSucceedWhenConnectionIsDroppedOnce() {
+        // Given a registry that drops the first connection without answering (a restart, a proxy hiccup)
+        AtomicInteger calls = new AtomicInteger();
+        behaviour = request -> calls.getAndIncrement() == 0 ? DROP_CONNECTION : actLikeARegistry(request);
+        SchemaRegistry registry = client(url);
+
+        // When
+        int id = registry.register(SUBJECT, SCHEMA);
+
+        // Then
+        assertThat(id).isEqualTo(1);
+        assertThat(requests).hasSize(2);
+    }
+
+    @Test
+    void shouldFailAfterBoundedRetriesNamingRegistryWhenConnectionIsDroppedEveryTime() {
+        // Given a registry that goes away mid-request on every attempt
+        behaviour = request -> DROP_CONNECTION;
+        SchemaRegistry registry = client(url);
+
+        // When / Then (a POST: the JDK client itself re-sends an idempotent GET once on a dropped connection)
+        assertThatThrownBy(() -> registry.register(SUBJECT, SCHEMA))
+                .isInstanceOf(SchemaRegistryException.class)
+                .hasMessageStartingWith("cannot reach schema registry at " + url + ": ")
+                .hasMessageContaining("while registering io.orderflow.contracts.FundsDeposited under subject '"
+                        + SUBJECT + "'")
+                .hasMessageEndingWith("after " + MAX_ATTEMPTS + " attempt(s)");
+        assertThat(requests).hasSize(MAX_ATTEMPTS);
     }
 
     @Test
@@ -335,6 +368,10 @@ class HttpSchemaRegistryTest {
                     new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             requests.add(request);
             Response response = behaviour.apply(request);
+            if (response == DROP_CONNECTION) {
+                // Closing the exchange before any response headers resets the connection under the client.
+                return;
+            }
             byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/vnd.schemaregistry.v1+json");
             exchange.sendResponseHeaders(response.status(), body.length);

@@ -2,6 +2,7 @@ package io.orderflow.devtools.cli;
 
 import io.orderflow.server.cli.Durations;
 import io.orderflow.devtools.demo.DemoRunner;
+import io.orderflow.serde.SchemaRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,6 +48,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "(outbox, the default), or written straight to order.events (topic)")
     String via;
 
+    @Option(names = "--schema-registry", defaultValue = "local:", paramLabel = "URL",
+            description = "schema.registry.url of the instances and of the demo's own readers: local: (ids derived "
+                    + "from the schemas, no server) or the http(s):// URL of a Confluent-compatible Schema Registry, "
+                    + "e.g. http://localhost:8081 (default ${DEFAULT-VALUE})")
+    String schemaRegistry;
+
     @Override
     public Integer call() throws Exception {
         if (orders < 0 || orders > 1_000_000) {
@@ -67,8 +74,14 @@ final class DemoCommand implements Callable<Integer> {
             case "topic" -> DemoRunner.Via.TOPIC;
             default -> throw new IllegalArgumentException("--via must be outbox or topic, was '" + via + "'");
         };
+        try {
+            SchemaRegistry.fromUrl(schemaRegistry);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--schema-registry must be local: or one or more comma-separated "
+                    + "http(s):// URLs of a Schema Registry, was '" + schemaRegistry + "'");
+        }
         return new DemoRunner(new DemoRunner.Options(orders, exit, instances, kafkaPort, httpPort, dataDir,
-                sagaTimeout, path)).run();
+                sagaTimeout, path, schemaRegistry)).run();
     }
 
     private static void checkPort(String flag, int port) {

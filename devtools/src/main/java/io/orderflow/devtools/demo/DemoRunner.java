@@ -14,9 +14,11 @@ import io.orderflow.server.runtime.Ports;
 import io.orderflow.server.runtime.TopicSetup;
 import io.orderflow.contracts.FundsDeposited;
 import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,8 +52,9 @@ public final class DemoRunner {
     /** How sample orders enter: through the intake and the outbox (the default), or straight onto the topic. */
     public enum Via { OUTBOX, TOPIC }
 
+    /** @param schemaRegistry {@code schema.registry.url}: {@code local:} or a Schema Registry's http(s) URL(s) */
     public record Options(int orders, boolean exit, int instances, int kafkaPort, int httpPort, Path dataDir,
-                          String sagaTimeout, Via via) {
+                          String sagaTimeout, Via via, String schemaRegistry) {
     }
 
     private final Options options;
@@ -70,6 +73,15 @@ public final class DemoRunner {
         for (int i = 0; i < options.instances(); i++) {
             Ports.requireFree(options.httpPort() + i, "--http-port");
         }
+        SchemaRegistry registry = SchemaRegistry.fromUrl(options.schemaRegistry());
+        if (!(registry instanceof LocalSchemaRegistry)) {
+            // The instances would register it on their first status change; asking now turns an unreachable or
+            // refusing registry into one clear error before anything starts, instead of failing stream threads.
+            String subject = Topics.ORDER_STATUS.name() + "-value";
+            progress("Checking the Schema Registry at " + options.schemaRegistry() + " (registering " + subject
+                    + ") ...");
+            registry.register(subject, OrderStatusChanged.getClassSchema());
+        }
         String runId = Long.toString(System.currentTimeMillis() % 46_656_000L / 1000, 36);
         try (Lifecycle lifecycle = new Lifecycle()) {
             Path base = options.dataDir() != null ? Files.createDirectories(options.dataDir())
@@ -82,7 +94,7 @@ public final class DemoRunner {
 
             Properties common = new Properties();
             common.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            common.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
+            common.put(OrderflowConfig.SCHEMA_REGISTRY_URL, options.schemaRegistry());
             common.put(OrderflowConfig.SAGA_TIMEOUT, options.sagaTimeout());
             common.put(InstanceConfig.PARTITIONS, "6");
             common.put(InstanceConfig.REPLICATION_FACTOR, "1");
@@ -117,7 +129,7 @@ public final class DemoRunner {
                         : OrderflowInstance.start(props, STARTUP)));
             }
 
-            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, LocalSchemaRegistry.instance()));
+            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, registry));
             DemoScenario scenario = new DemoScenario(runId, 42);
             try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 progress("Seeding stock (apple, pear, plum, 3 truffles) and funds (alice, erin, frank; bob 20.00 "
@@ -172,7 +184,7 @@ public final class DemoRunner {
                 out.flush();
                 return pending == 0 ? 0 : 1;
             }
-            printTryIt(bootstrap);
+            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry);
             lifecycle.awaitShutdown();
             return 0;
         }
@@ -285,7 +297,7 @@ public final class DemoRunner {
                 + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
     }
 
-    private void printTryIt(String bootstrap) {
+    private void printTryIt(String bootstrap, boolean localRegistry) {
         String http = "localhost:" + options.httpPort();
         String producer = "./saga console-producer --bootstrap-server " + bootstrap
                 + " --reader-property parse.key=true --reader-property 'key.separator=|' --topic ";
@@ -322,7 +334,8 @@ public final class DemoRunner {
                 + producer + Topics.ORDER_EVENTS);
         out.println("  curl -s '" + http + "/orders/o-try-1?waitFor=CANCELLED&timeout=10s'");
         out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.ORDER_STATUS
-                + " --from-beginning    # Ctrl-C to stop");
+                + " --from-beginning" + (localRegistry ? ""
+                : " --formatter-property schema.registry.url=" + options.schemaRegistry()) + "    # Ctrl-C to stop");
         out.println();
         out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
         out.flush();

@@ -1,5 +1,6 @@
 package io.orderflow.devtools.cli;
 
+import io.orderflow.devtools.it.BrokerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -120,6 +121,45 @@ class SagaCommandTest {
             assertThat(r.code()).isEqualTo(SagaCommand.USAGE);
             assertThat(r.err().strip().lines()).hasSize(1);
         });
+    }
+
+    @Test
+    void shouldDescribeTheSchemaRegistryFlagWhenDemoHelpIsAsked() {
+        // Given / When
+        Result result = run("demo", "--help");
+
+        // Then
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).contains("--schema-registry=URL").contains("Confluent-compatible Schema Registry")
+                .contains("(default local:)");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenSchemaRegistryIsNotAUrl() {
+        // Given / When
+        Result result = run("demo", "--schema-registry", "localhost:8081");
+
+        // Then
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err().strip()).isEqualTo("error: --schema-registry must be local: or one or more "
+                + "comma-separated http(s):// URLs of a Schema Registry, was 'localhost:8081'");
+    }
+
+    @Test
+    void shouldFailBeforeStartingAnythingWhenTheSchemaRegistryCannotBeReached() {
+        // Given a registry URL nobody answers on
+        String registry = "http://127.0.0.1:" + BrokerFixture.freePort();
+
+        // When
+        Result result = run("demo", "--via", "topic", "--exit", "--schema-registry", registry,
+                "--kafka-port", Integer.toString(BrokerFixture.freePort()),
+                "--http-port", Integer.toString(BrokerFixture.freePort()));
+
+        // Then one line naming the registry, the subject and the attempts
+        assertThat(result.code()).isEqualTo(SagaCommand.FAILED);
+        assertThat(result.err().strip()).startsWith("error: cannot reach schema registry at " + registry + ": ")
+                .contains("subject 'order.status-value'").endsWith("attempt(s)");
+        assertThat(result.err().strip().lines()).hasSize(1);
     }
 
     @Test
