@@ -12,7 +12,10 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Bad input on the command line gets one clear line and a non-zero exit code, never a stack trace. */
+/**
+ * Bad input on the command line gets one clear line and exit code 2, never a stack trace or the whole usage; a flag
+ * or command the command line does not know adds one line saying where to look.
+ */
 class SagaCommandTest {
 
     private record Result(int code, String out, String err) {
@@ -37,10 +40,49 @@ class SagaCommandTest {
     }
 
     @Test
-    void shouldExitWithUsageErrorWhenFlagIsUnknown() {
+    void shouldExitWithOneLineAndAHintWhenFlagIsUnknown() {
+        // When
         Result result = run("demo", "--ordres", "5");
+
+        // Then
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
-        assertThat(result.err()).contains("Unknown option").contains("'--ordres'").doesNotContain("Exception");
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err().lines()).containsExactly("error: Unknown option: '--ordres'",
+                "Try 'saga demo --help' for the options.");
+    }
+
+    @Test
+    void shouldSuggestTheNearestCommandWhenCommandIsMistyped() {
+        // When
+        Result swapped = run("dmeo");
+        Result missing = run("verfy");
+
+        // Then
+        assertThat(swapped.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(swapped.err().lines()).containsExactly("error: Unknown command: 'dmeo'", "Did you mean: demo?");
+        assertThat(missing.err().lines()).containsExactly("error: Unknown command: 'verfy'", "Did you mean: verify?");
+    }
+
+    @Test
+    void shouldPointToHelpWhenNoCommandIsNear() {
+        // When
+        Result result = run("deploy");
+
+        // Then
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err().lines()).containsExactly("error: Unknown command: 'deploy'",
+                "Try 'saga --help' for the commands.");
+    }
+
+    @Test
+    void shouldExitWithOneLineAndAHintWhenArgumentIsUnexpected() {
+        // When
+        Result result = run("demo", "now");
+
+        // Then
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err().lines()).containsExactly("error: Unexpected argument: 'now'",
+                "Try 'saga demo --help' for the options.");
     }
 
     @Test
@@ -54,7 +96,9 @@ class SagaCommandTest {
     void shouldExitWithUsageErrorWhenOrdersIsNotANumber() {
         Result result = run("demo", "--orders", "many");
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
-        assertThat(result.err()).contains("--orders").contains("many");
+        assertThat(result.err().lines()).containsExactly(
+                "error: Invalid value for option '--orders': 'many' is not an int",
+                "Try 'saga demo --help' for the options.");
     }
 
     @Test
@@ -126,6 +170,8 @@ class SagaCommandTest {
     void shouldRequireConfigWhenRunIsCalledWithoutIt() {
         Result result = run("run");
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
-        assertThat(result.err()).contains("--config");
+        assertThat(result.err().lines()).containsExactly("error: Missing required option: '--config=FILE'",
+                "Try 'saga run --help' for the options.");
     }
+
 }
