@@ -6,6 +6,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,5 +46,19 @@ class MainTest {
         // Then
         assertThat(result.code()).isEqualTo(Cli.USAGE);
         assertThat(result.err().lines()).containsExactly("error: Unknown command: 'intkae'", "Did you mean: intake?");
+    }
+
+    @Test
+    void shouldSummarizeEachRoleInOneSentenceWhenListingCommands() {
+        // When
+        Result result = run("--help");
+
+        // Then
+        assertThat(result.code()).isZero();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines.subList(lines.indexOf("Commands:") + 1, lines.size())).containsExactly(
+                "  run     Run one Orderflow instance against your Kafka cluster.",
+                "  intake  Run the order intake alone: POST /orders to PostgreSQL.",
+                "  help    Display help information about the specified command.");
     }
 }

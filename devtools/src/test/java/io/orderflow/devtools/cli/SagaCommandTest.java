@@ -8,13 +8,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bad input on the command line gets one clear line and exit code 2, never a stack trace or the whole usage; a flag
- * or command the command line does not know adds one line saying where to look.
+ * or command the command line does not know adds one line saying where to look. Help reads well at 80 columns.
  */
 class SagaCommandTest {
 
@@ -37,6 +38,35 @@ class SagaCommandTest {
         assertThat(result.code()).isZero();
         assertThat(result.out()).contains("demo", "run", "intake", "verify", "bench", "chaos", "console-producer",
                 "console-consumer");
+    }
+
+    @Test
+    void shouldSummarizeEachCommandInOneSentenceWhenListingCommands() {
+        // When
+        Result result = run("--help");
+
+        // Then every row of the Commands list is one line: the name and a whole sentence
+        List<String> lines = result.out().lines().toList();
+        List<String> rows = lines.subList(lines.indexOf("Commands:") + 1, lines.size());
+        assertThat(rows).hasSize(SagaCommand.commandLine().getSubcommands().size())
+                .allSatisfy(row -> assertThat(row).matches(" {2}[a-z-]+ {2,}[A-Z].*\\."));
+    }
+
+    @Test
+    void shouldWrapHelpAtWordsWhenPrintedAt80Columns() {
+        // Given every command's help as printed to a pipe (picocli's width: 80 columns)
+        CommandLine saga = SagaCommand.commandLine();
+        List<CommandLine> commands = new ArrayList<>(List.of(saga));
+        commands.addAll(saga.getSubcommands().values());
+
+        for (CommandLine command : commands) {
+            // When
+            String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+
+            // Then no line is wider, and none is broken inside a name such as http.port or HOST:PORT
+            assertThat(help.lines()).as(command.getCommandName()).allSatisfy(l -> assertThat(l).hasSizeLessThanOrEqualTo(80));
+            assertThat(brokenNames(help)).as(command.getCommandName()).isEmpty();
+        }
     }
 
     @Test
@@ -174,4 +204,24 @@ class SagaCommandTest {
                 "Try 'saga run --help' for the options.");
     }
 
+    /**
+     * Lines that end inside a name: picocli breaks lines at dots and colons too (http.|port, HOST:|PORT). A
+     * sentence's last word, "e.g." and the rows of the Commands list are not names.
+     */
+    private static List<String> brokenNames(String help) {
+        List<String> lines = help.lines().toList();
+        List<String> broken = new ArrayList<>();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            String line = lines.get(i);
+            String next = lines.get(i + 1);
+            boolean nextIsCommandRow = next.matches(" {2}[a-z-]+ {2,}\\S.*");
+            boolean atDot = line.matches(".*[\\w.]\\.") && !line.endsWith("e.g.")
+                    && next.strip().matches("[a-z0-9].*") && !nextIsCommandRow;
+            boolean atColon = line.matches(".*[A-Z]:");
+            if (atDot || atColon) {
+                broken.add(line + " | " + next.strip());
+            }
+        }
+        return broken;
+    }
 }
