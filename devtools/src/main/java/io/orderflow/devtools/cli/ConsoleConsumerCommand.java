@@ -13,10 +13,14 @@ import java.util.concurrent.Callable;
 @Command(name = "console-consumer",
         description = {"Read any topic with Kafka's own console consumer.",
                 "%nEvery option is Kafka's (kafka-tools), listed by --help. Defaults: --bootstrap-server "
-                        + ConsoleTools.DEFAULT_BOOTSTRAP + " and --isolation-level read_committed.",
+                        + ConsoleTools.DEFAULT_BOOTSTRAP + " and --isolation-level read_committed. --property "
+                        + "(Kafka's old name) is passed on as --formatter-property.",
                 "%nThe Avro topics print as JSON lines:%n"
                         + "  order.status, payment.*, inventory.commands, inventory.replies%n"
-                        + "and orderflow.dlq prints its headers, which say why each record was refused."})
+                        + "and orderflow.dlq prints its headers, which say why each record was refused.",
+                "%nDead letters with their reasons:%n"
+                        + "  saga console-consumer --topic orderflow.dlq --from-beginning \\%n"
+                        + "    --property print.headers=true"})
 final class ConsoleConsumerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
