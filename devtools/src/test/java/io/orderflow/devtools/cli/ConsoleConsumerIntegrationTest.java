@@ -72,6 +72,18 @@ class ConsoleConsumerIntegrationTest {
                 .endsWith("\t" + GARBAGE));
     }
 
+    @Test
+    void shouldNotPrintKafkasProtocolBannerWhenConsuming(@TempDir Path dir) throws Exception {
+        // When
+        Output output = consoleConsumer(dir, "--topic", Topics.DEAD_LETTERS.name(), "--from-beginning");
+
+        // Then the record is printed, and not Kafka's KIP-848 "production-ready!" banner: stderr has only the count
+        assertThat(output.code()).as(output.err()).isZero();
+        assertThat(output.out()).contains("orderflow.reason:UNREADABLE");
+        assertThat(output.out() + output.err()).doesNotContain("production-ready").doesNotContain("KIP-848");
+        assertThat(output.err().lines()).containsExactly("Processed a total of 1 messages");
+    }
+
     /** {@code saga console-consumer ARGS --max-messages 1} in a new JVM, against the embedded broker. */
     private static Output consoleConsumer(Path dir, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
