@@ -8,7 +8,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 
-/** What every Orderflow command line shares: exit codes and errors as one clear line, never a stack trace. */
+/**
+ * What every Orderflow command line shares: exit codes, and errors as one clear line (for a flag or command it does
+ * not accept, one more line saying where to look), never a stack trace or the whole usage.
+ */
 public final class Cli {
     /** Exit code for bad flags or bad configuration. */
     public static final int USAGE = 2;
@@ -105,7 +108,7 @@ public final class Cli {
     }
 
     /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
-    static int distance(String a, String b) {
+    private static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;
