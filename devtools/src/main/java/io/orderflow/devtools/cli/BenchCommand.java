@@ -14,15 +14,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure sagas completed per second and end-to-end latency (OrderPlaced record timestamp to "
-                + "the terminal status visible read_committed), against two baselines measured in the same run on "
-                + "the same broker: the raw producer rate and an exactly-once pass-through Streams app (counted "
-                + "from its first committed output, so its start-up is excluded). Writes a latency plot (PNG). "
-                + "With --intake: the outbox path instead (POST /orders -> PostgreSQL -> Debezium -> order.events), "
-                + "outbox events/s and outbox lag percentiles.",
-                "Starts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; --json: the "
-                + "last line of stdout is one JSON object. Exit 0 when every offered order reached a terminal "
-                + "status (with --intake: every posted order reached order.events)."})
+        description = {"Measure sagas per second and end-to-end latency.",
+                "%nLatency runs from an OrderPlaced record's timestamp to its terminal status, visible "
+                        + "read_committed. Two baselines are measured in the same run on the same broker: the raw "
+                        + "producer rate, and an exactly-once pass-through Streams app (counted from its first "
+                        + "committed output, so its start-up is excluded). Writes a latency plot (PNG).",
+                "%nWith --intake: the outbox path instead (POST /orders -> PostgreSQL -> Debezium -> order.events), "
+                        + "outbox events/s and outbox lag percentiles.",
+                "%nStarts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; with "
+                        + "--json the last line of stdout is one JSON object.",
+                "%nExit code 0 when every offered order reached a terminal status (with --intake: every posted "
+                        + "order reached order.events)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "20000", paramLabel = "N",
             description = "orders offered at the maximum rate (default ${DEFAULT-VALUE})")
@@ -68,8 +70,8 @@ final class BenchCommand implements Callable<Integer> {
     int inFlight;
 
     @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
-            description = {"a Kafka Streams setting for the saga instance and the pass-through baseline alike, "
-                    + "e.g. commit.interval.ms=50; repeatable; wins over the bench's tuned settings"})
+            description = {"a Kafka Streams setting for the saga instance and the pass-through baseline "
+                    + "alike; repeatable; it wins over the bench's tuned settings. Example: commit.interval.ms=50"})
     List<String> streamsConfig = new ArrayList<>();
 
     @Option(names = "--plot", paramLabel = "FILE",

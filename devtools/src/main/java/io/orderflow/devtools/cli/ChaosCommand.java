@@ -10,14 +10,16 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "chaos", mixinStandardHelpOptions = true,
-        description = {"Prove exactly-once under crashes and hostile input: start an embedded Kafka and N",
-                "instances as separate JVMs (saga run), drive a seeded workload over a few hot skus and",
-                "customers (cancellations, deposits, stale-version adjustments, duplicates, invalid orders,",
-                "unreadable and 1 MiB records, records on a partition their key does not hash to), SIGKILL a random instance at random moments and restart it",
-                "(alternately on its state directory and wiped), wait until the cluster is at rest, stop it,",
-                "and run saga verify over the topics. Prints kills, orders, outcomes, dead letters, the",
-                "ingress reconciliation (sent = in = taken + dead-lettered) and every invariant.",
-                "Exit 0 only when every invariant holds; 1 otherwise; 2 for bad flags."})
+        description = {"Prove exactly-once under crashes and hostile input.",
+                "%nStarts an embedded Kafka and N instances as separate JVMs (saga run), drives a seeded workload "
+                        + "over a few hot skus and customers (cancellations, deposits, stale-version adjustments, "
+                        + "duplicates, invalid orders, unreadable and 1 MiB records, records on a partition their key "
+                        + "does not hash to), SIGKILLs a random instance at random moments and restarts it "
+                        + "(alternately on its state directory and wiped), waits until the cluster is at rest, stops "
+                        + "it, and runs saga verify over the topics.",
+                "%nPrints kills, orders, outcomes, dead letters, the ingress reconciliation (sent = in = taken + "
+                        + "dead-lettered) and every invariant.",
+                "%nExit code 0 only when every invariant holds; 1 otherwise; 2 for bad flags."})
 final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--instances", defaultValue = "3", paramLabel = "N",
             description = "instances, each its own JVM (default ${DEFAULT-VALUE})")

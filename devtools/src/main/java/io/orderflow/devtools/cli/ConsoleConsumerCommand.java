@@ -2,6 +2,8 @@ package io.orderflow.devtools.cli;
 
 import org.apache.kafka.tools.consumer.ConsoleConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 import java.util.ArrayList;
@@ -9,20 +11,29 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "console-consumer",
-        description = {"Kafka's console consumer (kafka-tools). Every option is Kafka's; see --help.",
-                "Defaults: --bootstrap-server localhost:9092, --isolation-level read_committed; the Avro topics",
-                "(order.status, payment.*, inventory.commands, inventory.replies) print as JSON lines;",
-                "orderflow.dlq prints its reason headers."})
+        description = {"Read any topic with Kafka's own console consumer.",
+                "%nEvery option is Kafka's (kafka-tools), listed by --help. Defaults: --bootstrap-server "
+                        + ConsoleTools.DEFAULT_BOOTSTRAP + " and --isolation-level read_committed. --property "
+                        + "(Kafka's old name) is passed on as --formatter-property.",
+                "%nThe Avro topics print as JSON lines:%n"
+                        + "  order.status, payment.*, inventory.commands, inventory.replies%n"
+                        + "and orderflow.dlq prints its headers, which say why each record was refused.",
+                "%nDead letters with their reasons:%n"
+                        + "  saga console-consumer --topic orderflow.dlq --from-beginning \\%n"
+                        + "    --property print.headers=true"})
 final class ConsoleConsumerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Unmatched
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         if (args.contains("--help") || args.contains("-h")) {
-            System.out.println("saga console-consumer: Kafka's console consumer; defaults to --bootstrap-server "
-                    + ConsoleTools.DEFAULT_BOOTSTRAP + " and read_committed; Avro topics print as JSON. "
-                    + "Kafka's help follows.\n");
+            spec.commandLine().usage(spec.commandLine().getOut());
+            spec.commandLine().getOut().println("\nKafka's own help for the console consumer follows.");
+            spec.commandLine().getOut().flush();
         }
         ConsoleConsumer.main(ConsoleTools.consumerArgs(args).toArray(String[]::new));
         return 0;

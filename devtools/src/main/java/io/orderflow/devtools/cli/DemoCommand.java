@@ -10,10 +10,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a whole Orderflow on this machine — a real single-node Kafka (KRaft), PostgreSQL,",
-                "Kafka Connect with Debezium's outbox connector, the Streams instance(s) and the HTTP API (queries",
-                "and the intake) — seed stock and funds, place sample orders through POST /orders, show their",
-                "outcome, and print the commands to produce more events and query state. Stays up until Ctrl-C."})
+        description = {"Run a whole Orderflow on this machine with sample orders.",
+                "%nStarts a real single-node Kafka (KRaft), PostgreSQL, Kafka Connect with Debezium's outbox "
+                        + "connector, the Streams instance(s) and the HTTP API (queries and the intake); seeds stock "
+                        + "and funds, places sample orders (through POST /orders, or with --via topic straight to "
+                        + "order.events), shows their outcome, and prints the commands to produce more events and "
+                        + "query state.",
+                "%nStays up until Ctrl-C; with --exit, until every order is terminal."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "20", paramLabel = "N",
             description = "sample orders to place (default ${DEFAULT-VALUE})")

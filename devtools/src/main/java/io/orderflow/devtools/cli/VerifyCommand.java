@@ -14,15 +14,17 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Check that an Orderflow cluster is consistent, from its topics alone: every order",
-                "ended CONFIRMED or CANCELLED, versions 1..n without gaps or duplicates, stock and",
-                "money add up, the read models equal the replay of order.status, no output record",
-                "is unreadable, no ingress record was lost, and no transaction is left open.",
-                "Reads the Orderflow topics and the changelogs of inventory-stock, payment-accounts,",
-                "orders-view and customer-orders-view with read_committed. Run it when traffic has",
-                "stopped. Exit code 0 when every invariant holds, 1 when one is violated or the",
-                "cluster cannot be read, 2 for bad flags."})
+@Command(name = "verify", mixinStandardHelpOptions = true, sortSynopsis = false,
+        description = {"Check a cluster's invariants from its topics alone.",
+                "%nChecks that every order ended CONFIRMED or CANCELLED, that its versions are numbered 1 to n "
+                        + "without gaps or duplicates, that stock and money add up, that the read models equal the replay of "
+                        + "order.status, that no output record is unreadable, that every refused ingress record has "
+                        + "a dead letter, that state lives in the partition its key hashes to, and that no "
+                        + "transaction is left open.",
+                "%nReads the Orderflow topics and the changelogs of inventory-stock, payment-accounts, orders-view, "
+                        + "customer-orders-view and order-saga with read_committed. Run it when traffic has stopped.",
+                "%nExit code 0 when every invariant holds, 1 when one is violated or the cluster cannot be read, "
+                        + "2 for bad flags."})
 final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -32,7 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
     String bootstrapServer;
 
     @Option(names = "--schema-registry", defaultValue = "local:", paramLabel = "URL",
-            description = "the instances' schema.registry.url: local: or http(s)://host:port (default ${DEFAULT-VALUE})")
+            description = "the instances' schema.registry.url, local: or an http(s) URL (default ${DEFAULT-VALUE})")
     String schemaRegistry;
 
     @Option(names = "--application-id", defaultValue = OrderflowConfig.APPLICATION_ID, paramLabel = "ID",

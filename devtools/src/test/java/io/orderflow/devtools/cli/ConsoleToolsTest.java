@@ -38,4 +38,23 @@ class ConsoleToolsTest {
         assertThat(ConsoleTools.consumerArgs(List.of("--topic", "orderflow.dlq")))
                 .containsSubsequence("--formatter-property", "print.headers=true");
     }
+
+    @Test
+    void shouldPassPropertyOnAsFormatterPropertyWhenDeadLettersAreRead() {
+        // When the consumer is asked for headers with Kafka's old option, where the wrapper adds its own
+        List<String> args = ConsoleTools.consumerArgs(
+                List.of("--topic", "orderflow.dlq", "--from-beginning", "--property", "print.headers=true"));
+
+        // Then only --formatter-property reaches Kafka (it refuses both together), print.headers once
+        assertThat(args).doesNotContain("--property")
+                .containsSubsequence("--formatter-property", "print.headers=true")
+                .containsOnlyOnce("print.headers=true");
+    }
+
+    @Test
+    void shouldRenamePropertyWhenGivenWithAnEqualsSign() {
+        assertThat(ConsoleTools.consumerArgs(List.of("--topic", "order.events", "--property=print.key=true")))
+                .contains("--formatter-property=print.key=true")
+                .doesNotContain("--property=print.key=true");
+    }
 }

@@ -9,11 +9,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Bad input on the command line gets one clear line and a non-zero exit code, never a stack trace. */
+/**
+ * Bad input on the command line gets one clear line and exit code 2, never a stack trace or the whole usage; a flag
+ * or command the command line does not know adds one line saying where to look. Help reads well at 80 columns.
+ */
 class SagaCommandTest {
 
     private record Result(int code, String out, String err) {
@@ -38,10 +42,78 @@ class SagaCommandTest {
     }
 
     @Test
-    void shouldExitWithUsageErrorWhenFlagIsUnknown() {
+    void shouldSummarizeEachCommandInOneSentenceWhenListingCommands() {
+        // When
+        Result result = run("--help");
+
+        // Then every row of the Commands list is one line: the name and a whole sentence
+        List<String> lines = result.out().lines().toList();
+        List<String> rows = lines.subList(lines.indexOf("Commands:") + 1, lines.size());
+        assertThat(rows).hasSize(SagaCommand.commandLine().getSubcommands().size())
+                .allSatisfy(row -> assertThat(row).matches(" {2}[a-z-]+ {2,}[A-Z].*\\."));
+    }
+
+    @Test
+    void shouldWrapHelpAtWordsWhenPrintedAt80Columns() {
+        // Given every command's help as printed to a pipe (picocli's width: 80 columns)
+        CommandLine saga = SagaCommand.commandLine();
+        List<CommandLine> commands = new ArrayList<>(List.of(saga));
+        commands.addAll(saga.getSubcommands().values());
+
+        for (CommandLine command : commands) {
+            // When
+            String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+
+            // Then no line is wider, and none is broken inside a name such as http.port or HOST:PORT
+            assertThat(help.lines()).as(command.getCommandName()).allSatisfy(l -> assertThat(l).hasSizeLessThanOrEqualTo(80));
+            assertThat(brokenNames(help)).as(command.getCommandName()).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldExitWithOneLineAndAHintWhenFlagIsUnknown() {
+        // When
         Result result = run("demo", "--ordres", "5");
+
+        // Then
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
-        assertThat(result.err()).contains("Unknown option").contains("'--ordres'").doesNotContain("Exception");
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err().lines()).containsExactly("error: Unknown option: '--ordres'",
+                "Try 'saga demo --help' for the options.");
+    }
+
+    @Test
+    void shouldSuggestTheNearestCommandWhenCommandIsMistyped() {
+        // When
+        Result swapped = run("dmeo");
+        Result missing = run("verfy");
+
+        // Then
+        assertThat(swapped.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(swapped.err().lines()).containsExactly("error: Unknown command: 'dmeo'", "Did you mean: demo?");
+        assertThat(missing.err().lines()).containsExactly("error: Unknown command: 'verfy'", "Did you mean: verify?");
+    }
+
+    @Test
+    void shouldPointToHelpWhenNoCommandIsNear() {
+        // When
+        Result result = run("deploy");
+
+        // Then
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err().lines()).containsExactly("error: Unknown command: 'deploy'",
+                "Try 'saga --help' for the commands.");
+    }
+
+    @Test
+    void shouldExitWithOneLineAndAHintWhenArgumentIsUnexpected() {
+        // When
+        Result result = run("demo", "now");
+
+        // Then
+        assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+        assertThat(result.err().lines()).containsExactly("error: Unexpected argument: 'now'",
+                "Try 'saga demo --help' for the options.");
     }
 
     @Test
@@ -55,7 +127,9 @@ class SagaCommandTest {
     void shouldExitWithUsageErrorWhenOrdersIsNotANumber() {
         Result result = run("demo", "--orders", "many");
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
-        assertThat(result.err()).contains("--orders").contains("many");
+        assertThat(result.err().lines()).containsExactly(
+                "error: Invalid value for option '--orders': 'many' is not an int",
+                "Try 'saga demo --help' for the options.");
     }
 
     @Test
@@ -166,6 +240,28 @@ class SagaCommandTest {
     void shouldRequireConfigWhenRunIsCalledWithoutIt() {
         Result result = run("run");
         assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
-        assertThat(result.err()).contains("--config");
+        assertThat(result.err().lines()).containsExactly("error: Missing required option: '--config=FILE'",
+                "Try 'saga run --help' for the options.");
+    }
+
+    /**
+     * Lines that end inside a name: picocli breaks lines at dots and colons too (http.|port, HOST:|PORT). A
+     * sentence's last word, "e.g." and the rows of the Commands list are not names.
+     */
+    private static List<String> brokenNames(String help) {
+        List<String> lines = help.lines().toList();
+        List<String> broken = new ArrayList<>();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            String line = lines.get(i);
+            String next = lines.get(i + 1);
+            boolean nextIsCommandRow = next.matches(" {2}[a-z-]+ {2,}\\S.*");
+            boolean atDot = line.matches(".*[\\w.]\\.") && !line.endsWith("e.g.")
+                    && next.strip().matches("[a-z0-9].*") && !nextIsCommandRow;
+            boolean atColon = line.matches(".*[A-Z]:");
+            if (atDot || atColon) {
+                broken.add(line + " | " + next.strip());
+            }
+        }
+        return broken;
     }
 }

@@ -14,12 +14,14 @@ import java.util.concurrent.Callable;
 
 /** {@code intake}: the order intake HTTP API writing orders and outbox rows to PostgreSQL. */
 @Command(name = "intake", mixinStandardHelpOptions = true,
-        description = {"Run the order intake alone: POST /orders and POST /orders/{id}/cancel write the order and an",
-                "outbox row to PostgreSQL in one transaction; Debezium publishes the outbox to order.events.",
-                "Keys: intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password, intake.jdbc.pool.size,",
-                "intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers (group commit),",
-                "http.port (default 8080), http.host. Environment variables",
-                "override them: ORDERFLOW_INTAKE_JDBC_URL, ORDERFLOW_HTTP_PORT, ..."})
+        description = {"Run the order intake alone: POST /orders to PostgreSQL.",
+                "%nPOST /orders and POST /orders/{id}/cancel write the order and an outbox row to PostgreSQL in "
+                        + "one transaction; Debezium publishes the outbox to order.events.",
+                "%nKeys: intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password, intake.jdbc.pool.size, "
+                        + "intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers (group commit), "
+                        + "http.port (default 8080), http.host.",
+                "%nEnvironment variables override the keys: ORDERFLOW_INTAKE_JDBC_URL overrides intake.jdbc.url, "
+                        + "ORDERFLOW_HTTP_PORT overrides http.port, and so on."})
 public final class IntakeCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
     Path config;

@@ -15,13 +15,14 @@ import java.util.concurrent.Callable;
 
 /** {@code run}: one Orderflow instance (Kafka Streams and the HTTP API) against an existing cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run one Orderflow instance (Kafka Streams + HTTP API) against an existing Kafka cluster.",
-                "Missing topics are created with partitions and replication.factor.",
-                "Every key can be overridden by an environment variable: ORDERFLOW_BOOTSTRAP_SERVERS for",
-                "bootstrap.servers, ORDERFLOW_HTTP_PORT for http.port, and so on.",
-                "Keys: bootstrap.servers (required), schema.registry.url, state.dir, http.port, http.host,",
-                "application.server, partitions, replication.factor, saga.timeout,",
-                "num.stream.threads, num.standby.replicas, and any Kafka Streams or client setting."})
+        description = {"Run one Orderflow instance against your Kafka cluster.",
+                "%nAn instance is Kafka Streams and the HTTP API. Missing topics are created with partitions and "
+                        + "replication.factor.",
+                "%nKeys: bootstrap.servers (required), schema.registry.url, state.dir, http.port, http.host, "
+                        + "application.server, partitions, replication.factor, saga.timeout, num.stream.threads, "
+                        + "num.standby.replicas, and any Kafka Streams or client setting.",
+                "%nEnvironment variables override the keys: ORDERFLOW_BOOTSTRAP_SERVERS overrides bootstrap.servers, "
+                        + "ORDERFLOW_HTTP_PORT overrides http.port, and so on."})
 public final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "instance properties file")
     Path config;
