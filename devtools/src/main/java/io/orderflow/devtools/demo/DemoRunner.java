@@ -337,6 +337,10 @@ public final class DemoRunner {
                 + " --from-beginning" + (localRegistry ? ""
                 : " --formatter-property schema.registry.url=" + options.schemaRegistry()) + "    # Ctrl-C to stop");
         out.println();
+        out.println("  # dead letters (records that could not be read or were refused), with the reason in their headers");
+        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.DEAD_LETTERS
+                + " --from-beginning --property print.headers=true    # Ctrl-C to stop");
+        out.println();
         out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
         out.flush();
     }
