@@ -22,7 +22,6 @@ import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.views.AnalyticsRange;
 import org.apache.kafka.streams.state.HostInfo;
 
-import java.net.BindException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +52,6 @@ public final class HttpApi implements AutoCloseable {
     private static final TypeReference<Map<String, Long>> LONGS = new TypeReference<>() { };
 
     private final QueryService queries;
-    /** "METHOD /path" of every route, in registration order, for {@code GET /}. */
-    private final List<String> index = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final OrderWaiters waiters;
     private final Peers peers = new Peers();
     private Javalin app;
@@ -72,19 +69,7 @@ public final class HttpApi implements AutoCloseable {
     public static HttpApi start(String host, int port, QueryService queries,
                                 MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
         HttpApi api = new HttpApi(queries, waiters);
-        Javalin app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            HttpErrors.install(config);
-            // GET / lists what this server answers: every route as registered, the intake's included.
-            config.events.handlerAdded(info -> {
-                if (info.getHttpMethod().isHttpMethod() && !info.getPath().equals("/")) {
-                    api.index.add(info.getHttpMethod() + " " + info.getPath());
-                }
-            });
-            config.routes.get("/", ctx -> json(ctx, 200, Map.of("service", "orderflow",
-                    "endpoints", List.copyOf(api.index), "docs", "README.md, section HTTP")));
-            config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "UP")));
+        api.app = HttpServers.start(host, port, config -> {
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
@@ -101,16 +86,6 @@ public final class HttpApi implements AutoCloseable {
                     StoreNames.PAYMENT_ACCOUNTS, "account", (Account v) -> Representations.account(v)));
             extraRoutes.accept(config);
         });
-        api.app = app;
-        try {
-            app.start(host, port);
-        } catch (RuntimeException e) {
-            if (causedBy(e, BindException.class)) {
-                throw new IllegalStateException("HTTP port " + port + " is already in use; choose another with "
-                        + "--http-port (or http.port)", e);
-            }
-            throw e;
-        }
         return api;
     }
 
@@ -434,15 +409,6 @@ public final class HttpApi implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON", e);
         }
-    }
-
-    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
