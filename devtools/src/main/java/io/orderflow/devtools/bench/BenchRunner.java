@@ -1,6 +1,7 @@
 package io.orderflow.devtools.bench;
 
 import io.orderflow.devtools.embedded.EmbeddedKafka;
+import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.KafkaTopics;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
@@ -98,7 +99,7 @@ public final class BenchRunner {
             props.put(InstanceConfig.REPLICATION_FACTOR, options.bootstrap() == null ? "1" : "3");
             props.put(StreamsConfig.APPLICATION_ID_CONFIG, "orderflow-bench-" + UUID.randomUUID().toString()
                     .substring(0, 8));
-            int port = freePort();
+            int port = LoopbackPorts.free();
             props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
             props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
             TopicSetup.ensure(props, Duration.ofSeconds(30));
@@ -384,13 +385,5 @@ public final class BenchRunner {
             return os.getProcessCpuTime();
         }
         return 0;
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.demo.OutcomeTracker;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
+import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.TopicSetup;
@@ -27,7 +28,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +124,7 @@ public final class ChaosRunner {
             List<InstanceProcess> instances = new ArrayList<>();
             lifecycle.own(() -> stopAll(instances));
             for (int i = 0; i < options.instances(); i++) {
-                instances.add(new InstanceProcess(i, freePort(), dir, settings, HEAP));
+                instances.add(new InstanceProcess(i, LoopbackPorts.free(), dir, settings, HEAP));
             }
             long started = System.nanoTime();
             instances.forEach(InstanceProcess::start);
@@ -420,12 +420,6 @@ public final class ChaosRunner {
             synchronized (instance) {
                 instance.stop(Duration.ofSeconds(30));
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -12,10 +12,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Chooses and checks the loopback ports of the embedded node before Kafka binds them, so that a
- * taken port is reported as such rather than as a broker stack trace.
+ * Chooses and checks loopback ports: the embedded node's before Kafka binds them, so that a taken port is
+ * reported as such rather than as a broker stack trace, and free ones for anything the dev tools and tests start.
+ * The one place that looks for a free port.
  */
-final class LoopbackPorts {
+public final class LoopbackPorts {
+    /** Where everything the dev tools start listens. */
+    public static final String LOOPBACK = "127.0.0.1";
 
     /** Kafka's wording when its socket server cannot bind ({@code KafkaServerSocketFactory}). */
     private static final Pattern KAFKA_BIND_FAILURE = Pattern.compile("failed to bind to [^\\s:]+:(\\d+)");
@@ -41,6 +44,35 @@ final class LoopbackPorts {
             return resolved;
         } finally {
             held.forEach(LoopbackPorts::closeQuietly);
+        }
+    }
+
+    /** A port free on loopback right now. */
+    public static int free() {
+        return resolve(LOOPBACK, 0)[0];
+    }
+
+    /** The first of {@code count} consecutive ports free on loopback right now (a demo's instance i takes PORT+i). */
+    public static int freeConsecutive(int count) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = free();
+            int[] wanted = new int[count];
+            for (int i = 0; i < count; i++) {
+                wanted[i] = first + i;
+            }
+            if (first + count - 1 <= 65_535 && allFree(wanted)) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports on " + LOOPBACK);
+    }
+
+    private static boolean allFree(int[] ports) {
+        try {
+            resolve(LOOPBACK, ports);
+            return true;
+        } catch (IllegalStateException taken) {
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.orderflow.devtools.it;
 
+import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.OrderflowInstance;
 import io.orderflow.server.runtime.TopicSetup;
@@ -27,8 +28,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,33 +117,11 @@ public final class BrokerFixture {
     }
 
     public static int freePort() {
-        return freePorts(1);
+        return LoopbackPorts.free();
     }
 
-    /** The first of {@code count} consecutive ports that are free now (an instance i of a demo takes PORT+i). */
+    /** The first of {@code count} consecutive free ports (a demo's instance i takes PORT+i). */
     public static int freePorts(int count) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                first = socket.getLocalPort();
-            } catch (IOException e) {
-                throw new IllegalStateException("no free port", e);
-            }
-            if (first + count - 1 <= 65_535 && allFree(first + 1, count - 1)) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no " + count + " consecutive free ports");
-    }
-
-    private static boolean allFree(int from, int count) {
-        for (int port = from; port < from + count; port++) {
-            try (ServerSocket ignored = new ServerSocket(port)) {
-                // free
-            } catch (IOException taken) {
-                return false;
-            }
-        }
-        return true;
+        return LoopbackPorts.freeConsecutive(count);
     }
 }
