@@ -21,10 +21,6 @@ public final class Ids {
         if (isValid(id)) {
             return null;
         }
-        return field + " '" + abbreviate(id) + "' must be 1-64 characters of [A-Za-z0-9._:-]";
-    }
-
-    static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        return field + " '" + Text.abbreviate(id, 80) + "' must be 1-64 characters of [A-Za-z0-9._:-]";
     }
 }

@@ -55,8 +55,8 @@ class IdsTest {
 
         // Then
         assertThat(problem).contains("y".repeat(77) + "...").doesNotContain("y".repeat(78));
-        assertThat(Ids.abbreviate("short")).isEqualTo("short");
-        assertThat(Ids.abbreviate("z".repeat(80))).isEqualTo("z".repeat(80));
-        assertThat(Ids.abbreviate("z".repeat(81))).hasSize(80).endsWith("...");
+        assertThat(Text.abbreviate("short", 80)).isEqualTo("short");
+        assertThat(Text.abbreviate("z".repeat(80), 80)).isEqualTo("z".repeat(80));
+        assertThat(Text.abbreviate("z".repeat(81), 80)).hasSize(80).endsWith("...");
     }
 }

@@ -1,5 +1,6 @@
 package io.orderflow.invariants;
 
+import io.orderflow.domain.Text;
 import io.orderflow.contracts.CancelReason;
 import io.orderflow.contracts.FundsDeposited;
 import io.orderflow.contracts.InventoryReply;
@@ -743,8 +744,7 @@ public final class InvariantChecker {
         }
 
         private static String abbreviate(String s) {
-            String line = s.replaceAll("\\s+", " ");
-            return line.length() <= 300 ? line : line.substring(0, 297) + "...";
+            return Text.abbreviate(s.replaceAll("\\s+", " "), 300);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
+import io.orderflow.server.runtime.TempDir;
 import io.orderflow.server.runtime.TopicSetup;
 import io.orderflow.verify.Verifier;
 import io.orderflow.verify.VerifyOptions;
@@ -45,7 +46,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * {@code saga chaos}: Kafka's exactly-once system test, for Orderflow. Starts an embedded broker and K instances
@@ -428,8 +428,8 @@ public final class ChaosRunner {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            TempDir.delete(dir);
         } catch (IOException e) {
             // a temp dir left behind is not worth failing a passed run for
         }

@@ -1,5 +1,6 @@
 package io.orderflow.intake.http;
 
+import io.orderflow.domain.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
@@ -61,7 +62,7 @@ public final class IntakeRoutes {
     private void placeOrder(Context ctx) {
         String contentType = ctx.header("Content-Type");
         if (contentType != null && !contentType.isBlank() && !isJson(contentType)) {
-            error(ctx, 415, "Content-Type must be application/json, was '" + abbreviate(contentType) + "'");
+            error(ctx, 415, "Content-Type must be application/json, was '" + Text.abbreviate(contentType, 80) + "'");
             return;
         }
         answer(ctx, () -> {
@@ -130,9 +131,6 @@ public final class IntakeRoutes {
                 && mediaType.endsWith("+json");
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 
     private static void error(Context ctx, int status, String message) {
         json(ctx, status, Map.of("error", message));

@@ -1,5 +1,6 @@
 package io.orderflow.server.http;
 
+import io.orderflow.domain.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -351,7 +352,7 @@ public final class HttpApi implements AutoCloseable {
         if ("true".equalsIgnoreCase(text)) {
             return true;
         }
-        throw new BadRequestResponse("allowStale must be true or false, was '" + abbreviate(text) + "'");
+        throw new BadRequestResponse("allowStale must be true or false, was '" + Text.abbreviate(text, 80) + "'");
     }
 
     /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */
@@ -390,9 +391,6 @@ public final class HttpApi implements AutoCloseable {
         return query.toString();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 
     private static void unavailable(Context ctx, String reason) {
         ctx.header("Retry-After", "1");

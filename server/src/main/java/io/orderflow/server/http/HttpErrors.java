@@ -1,5 +1,6 @@
 package io.orderflow.server.http;
 
+import io.orderflow.domain.Text;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
@@ -92,12 +93,12 @@ final class HttpErrors {
                     URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 }
             } catch (IllegalArgumentException e) {
-                throw new BadRequestResponse("query parameter '" + abbreviate(pair) + "' is not valid "
+                throw new BadRequestResponse("query parameter '" + Text.abbreviate(pair, 80) + "' is not valid "
                         + "percent-encoding (" + e.getMessage() + ")");
             }
             if (seen.merge(name, 1, Integer::sum) == 2) {
-                throw new BadRequestResponse("query parameter '" + abbreviate(name) + "' is given more than once; "
-                        + "give it once");
+                throw new BadRequestResponse("query parameter '" + Text.abbreviate(name, 80)
+                        + "' is given more than once; give it once");
             }
         }
     }
@@ -111,9 +112,6 @@ final class HttpErrors {
         }
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 
     /**
      * Jetty's own answers (before any route runs) as JSON instead of an HTML page: the message Jetty gives, e.g.

@@ -16,10 +16,15 @@ public record TempDir(Path path) implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (!Files.exists(path)) {
+        delete(path);
+    }
+
+    /** Deletes {@code dir} with everything in it, as far as it can; a directory that does not exist is no error. */
+    public static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(path)) {
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
