@@ -215,7 +215,7 @@ public final class EmbeddedConnect implements AutoCloseable {
         }
         long started = System.nanoTime();
         stop(connect);
-        LOG.info("Embedded Connect worker at {} stopped in {} ms", restUrl, millisSince(started));
+        LOG.info("Embedded Connect worker at {} stopped in {} ms", restUrl, Elapsed.millisSince(started));
     }
 
     private static void stop(Connect<?> connect) {
@@ -390,10 +390,6 @@ public final class EmbeddedConnect implements AutoCloseable {
         }
     }
 
-    private static long millisSince(long nanoTime) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
-    }
-
     /** Configures and starts an {@link EmbeddedConnect}. */
     public static final class Builder {
         private final String bootstrapServers;
@@ -475,7 +471,7 @@ public final class EmbeddedConnect implements AutoCloseable {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
                 awaitHealthy(http, restUrl, started);
                 LOG.info("Embedded Connect worker started at {} (group {}, Kafka {}) in {} ms", restUrl, groupId,
-                    bootstrapServers, millisSince(started));
+                    bootstrapServers, Elapsed.millisSince(started));
                 return new EmbeddedConnect(connect, restUrl, http);
             } catch (RuntimeException e) {
                 cleanUpAfterFailedStart(connect, rest, e);

@@ -117,7 +117,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (deleteDataDirOnClose) {
             deleteDirectory(dataDir);
         }
-        LOG.info("Embedded Kafka on {} stopped in {} ms", bootstrapServers, millisSince(started));
+        LOG.info("Embedded Kafka on {} stopped in {} ms", bootstrapServers, Elapsed.millisSince(started));
     }
 
     private static void shutDown(KafkaRaftServer server) {
@@ -162,10 +162,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not delete embedded Kafka data dir " + dir, e);
         }
-    }
-
-    private static long millisSince(long nanoTime) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
     }
 
     /** Configures and starts an {@link EmbeddedKafka}. */
@@ -252,7 +248,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
                 String bootstrap = HOST + ":" + clientPort;
                 LOG.info("Embedded Kafka started on {} (controller port {}, data dir {}) in {} ms",
-                    bootstrap, quorumPort, dir, millisSince(started));
+                    bootstrap, quorumPort, dir, Elapsed.millisSince(started));
                 return new EmbeddedKafka(node, bootstrap, dir, createdDir);
             } catch (RuntimeException | IOException e) {
                 cleanUpAfterFailedStart(server, createdDir ? dir : null, e);

@@ -171,7 +171,7 @@ public final class LocalPostgres implements AutoCloseable {
         if (deleteDataDirOnClose) {
             deleteDirectory(dataDir);
         }
-        LOG.info("Embedded PostgreSQL on {}:{} stopped in {} ms", HOST, port, millisSince(started));
+        LOG.info("Embedded PostgreSQL on {}:{} stopped in {} ms", HOST, port, Elapsed.millisSince(started));
     }
 
     private static void stop(EmbeddedPostgres server, Path pgData) {
@@ -206,10 +206,6 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not delete embedded PostgreSQL data dir " + dir, e);
         }
-    }
-
-    private static long millisSince(long nanoTime) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
     }
 
     /** Configures and starts a {@link LocalPostgres}. */
@@ -323,7 +319,7 @@ public final class LocalPostgres implements AutoCloseable {
                 createRoleAndDatabase(resolvedPort);
 
                 LOG.info("Embedded PostgreSQL started on {}:{} (database {}, {} data dir {}) in {} ms", HOST, resolvedPort,
-                    database, fresh ? "new" : "reused", dir, millisSince(started));
+                    database, fresh ? "new" : "reused", dir, Elapsed.millisSince(started));
                 return new LocalPostgres(server, resolvedPort, database, user, password, dir, createdDir);
             } catch (IOException | SQLException | RuntimeException e) {
                 IllegalStateException failure = new IllegalStateException("Embedded PostgreSQL failed to start on port "
