@@ -70,7 +70,7 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
      * </ul>
      * Record caches and the commit interval stay at Kafka's defaults on purpose: turning the caches off and
      * committing every 30 ms halves the latency of a lone instance, but costs far more under hot keys and
-     * overload (docs/performance.md, "Third round"); README's settings table gives it as an operator's choice.
+     * overload (docs/performance.md, "Third round"); docs/operations.md's settings table gives it as an operator's choice.
      */
     public static final Map<String, Object> PERFORMANCE_DEFAULTS = Map.of(
             StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);

@@ -60,7 +60,7 @@ class OutboxCdcIntegrationTest {
     static final String CONNECTOR = "orders-outbox";
     static final String ORDER_EVENTS = Topics.ORDER_EVENTS.name();
     /**
-     * Debezium's heartbeat topic for topic.prefix "orderflow". Created up front, as the README asks:
+     * Debezium's heartbeat topic for topic.prefix "orderflow". Created up front, as connectors/README.md asks:
      * Connect would create it on the first heartbeat, and a transactional producer that writes
      * to a partition in the moment it is created gets NOT_LEADER_OR_FOLLOWER retries.
      */

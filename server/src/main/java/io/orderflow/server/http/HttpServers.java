@@ -32,7 +32,7 @@ final class HttpServers {
                 }
             });
             config.routes.get("/", ctx -> HttpApi.json(ctx, 200, Map.of("service", "orderflow",
-                    "endpoints", List.copyOf(index), "docs", "README.md, section HTTP")));
+                    "endpoints", List.copyOf(index), "docs", "docs/api.md")));
             config.routes.get("/health", ctx -> HttpApi.json(ctx, 200, Map.of("status", "UP")));
             routes.accept(config);
         });

@@ -28,7 +28,7 @@ public final class InstanceConfig {
     public static final String REPLICATION_FACTOR = StreamsConfig.REPLICATION_FACTOR_CONFIG;
     public static final String ENV_PREFIX = "ORDERFLOW_";
 
-    /** Keys a user sets; the rest of the properties go to Kafka Streams. Documented in the README. */
+    /** Keys a user sets; the rest of the properties go to Kafka Streams. Documented in docs/operations.md, Configuration. */
     public static final Map<String, String> DOCUMENTED = Map.ofEntries(
             Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "Kafka brokers, host:port[,host:port]"),
             Map.entry(OrderflowConfig.SCHEMA_REGISTRY_URL, "http(s)://host:port, or local: (default)"),
