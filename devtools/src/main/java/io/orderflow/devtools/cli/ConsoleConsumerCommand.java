@@ -30,11 +30,7 @@ final class ConsoleConsumerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (args.contains("--help") || args.contains("-h")) {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            spec.commandLine().getOut().println("\nKafka's own help for the console consumer follows.");
-            spec.commandLine().getOut().flush();
-        }
+        ConsoleTools.printOwnHelpFirst(spec, args, "consumer");
         ConsoleConsumer.main(ConsoleTools.consumerArgs(args).toArray(String[]::new));
         return 0;
     }

@@ -25,11 +25,7 @@ final class ConsoleProducerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (args.contains("--help") || args.contains("-h")) {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            spec.commandLine().getOut().println("\nKafka's own help for the console producer follows.");
-            spec.commandLine().getOut().flush();
-        }
+        ConsoleTools.printOwnHelpFirst(spec, args, "producer");
         ConsoleProducer.main(ConsoleTools.producerArgs(args).toArray(String[]::new));
         return 0;
     }

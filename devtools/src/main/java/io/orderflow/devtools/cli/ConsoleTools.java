@@ -2,6 +2,7 @@ package io.orderflow.devtools.cli;
 
 import io.orderflow.devtools.console.AvroJsonFormatter;
 import io.orderflow.topology.Topics;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,15 @@ import java.util.List;
  */
 final class ConsoleTools {
     static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+
+    /** With {@code --help}, prints the wrapper's own description before the tool prints Kafka's help. */
+    static void printOwnHelpFirst(CommandSpec spec, List<String> args, String tool) {
+        if (args.contains("--help") || args.contains("-h")) {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            spec.commandLine().getOut().println("\nKafka's own help for the console " + tool + " follows.");
+            spec.commandLine().getOut().flush();
+        }
+    }
 
     /** Kafka's deprecated name for {@link #FORMATTER_PROPERTY}; the two cannot be given together. */
     private static final String PROPERTY = "--property";
