@@ -22,6 +22,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,8 +168,10 @@ public final class IngressStreams {
             if (key == null) {
                 return CAUSE_KEYLESS;
             }
-            Optional<Integer> partition = context.recordMetadata().map(m -> m.partition());
-            return partition.isPresent() && partition.get() != partitionOf(key, partitions) ? CAUSE_PARTITION : null;
+            // Called for every ingress record: read the partition without boxing it into an Optional<Integer>.
+            Optional<RecordMetadata> metadata = context.recordMetadata();
+            return metadata.isPresent() && metadata.get().partition() != partitionOf(key, partitions)
+                    ? CAUSE_PARTITION : null;
         }
 
         private void deadLetter(FixedKeyRecord<String, byte[]> record, int size) {
