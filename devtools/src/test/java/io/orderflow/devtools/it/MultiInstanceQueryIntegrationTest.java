@@ -88,6 +88,14 @@ class MultiInstanceQueryIntegrationTest {
             }
             assertThat(servers).as("instances that served keys").hasSize(3);
 
+            // And the analytics, whose windows are spread over every instance's partitions, add up to every order
+            // on each instance asked (24 orders of 10 minor units each)
+            for (OrderflowInstance instance : instances) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        get(instance, "/analytics/orders?window=15m").body())
+                        .contains("\"CONFIRMED\":{\"count\":24,\"amounts\":{\"EUR\":240}}"));
+            }
+
             // And a query string Jetty accepts but java.net.URI does not reaches a key's owner re-encoded: the
             // instance passing it on answers as the owner does, not 500
             for (OrderflowInstance instance : instances) {

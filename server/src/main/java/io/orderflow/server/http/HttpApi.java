@@ -1,65 +1,57 @@
 package io.orderflow.server.http;
 
-import io.orderflow.domain.Text;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
-import io.orderflow.server.metrics.MicrometerMetrics;
-import io.orderflow.server.query.Lookup;
-import io.orderflow.server.query.Peers;
-import io.orderflow.server.query.OrderWaiters;
-import io.orderflow.server.query.QueryService;
 import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Ids;
+import io.orderflow.domain.Text;
+import io.orderflow.server.metrics.MicrometerMetrics;
+import io.orderflow.server.query.Answer;
+import io.orderflow.server.query.OrderWaiters;
+import io.orderflow.server.query.Peers;
+import io.orderflow.server.query.QueryService;
+import io.orderflow.server.query.Reads;
+import io.orderflow.server.query.Views;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
-import io.orderflow.topology.views.AnalyticsRange;
-import org.apache.kafka.streams.state.HostInfo;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The read API over HTTP (JSON). Every instance serves every key: a key owned by another instance is fetched from
- * it, and the answer says which instance served it. While no owner is known (rebalancing, restoring) the answer is
- * 503 with {@code Retry-After}, or with {@code allowStale=true} a standby's copy marked stale; an unknown key is
- * 404; a malformed id or parameter is 400 naming it. {@code GET /orders/{id}?waitFor=…&timeout=…} long-polls.
- * Every other error answer (unknown path, wrong method, what Jetty refuses) is {@link HttpErrors}'.
+ * The read API over HTTP (JSON): routes, parameters and status codes; what to read and from which instance is
+ * {@link Reads}'. Every instance serves every key: a key owned by another instance is fetched from it, and the
+ * answer says which instance served it. While no owner is known (rebalancing, restoring) the answer is 503 with
+ * {@code Retry-After}, or with {@code allowStale=true} a standby's copy marked stale; an unknown key is 404; a
+ * malformed id or parameter is 400 naming it. {@code GET /orders/{id}?waitFor=…&timeout=…} long-polls. Every
+ * other error answer (unknown path, wrong method, what Jetty refuses) is {@link HttpErrors}'.
  */
 public final class HttpApi implements AutoCloseable {
-    private static final String FORWARDED = Peers.FORWARDED;
-    private static final String SERVED_BY = Peers.SERVED_BY;
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
-    private static final TypeReference<Map<String, Long>> LONGS = new TypeReference<>() { };
 
     private final QueryService queries;
-    private final OrderWaiters waiters;
-    private final Peers peers = new Peers();
+    private final Reads reads;
     private Javalin app;
 
     private HttpApi(QueryService queries, OrderWaiters waiters) {
         this.queries = queries;
-        this.waiters = waiters;
+        this.reads = new Reads(queries, waiters);
     }
 
     /**
@@ -74,17 +66,16 @@ public final class HttpApi implements AutoCloseable {
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(metrics.scrape()));
-            config.routes.get("/instances", api::instances);
+            config.routes.get("/instances", ctx -> json(ctx, 200, new Instances(queries.instances())));
             config.routes.get("/orders/{id}", api::order);
             config.routes.get("/inventory", api::inventoryRange);
             config.routes.get("/analytics/orders", api::analytics);
-            config.routes.get("/customers/{customerId}/orders", ctx -> api.lookup(ctx, "customerId",
-                    StoreNames.CUSTOMER_ORDERS_VIEW, "customer",
-                    (CustomerOrders v) -> Representations.customer(v)));
-            config.routes.get("/inventory/{sku}", ctx -> api.lookup(ctx, "sku", StoreNames.INVENTORY_STOCK,
-                    "sku", (Stock v) -> Representations.stock(v)));
-            config.routes.get("/accounts/{customerId}", ctx -> api.lookup(ctx, "customerId",
-                    StoreNames.PAYMENT_ACCOUNTS, "account", (Account v) -> Representations.account(v)));
+            config.routes.get("/customers/{customerId}/orders", ctx -> api.key(ctx, "customerId",
+                    StoreNames.CUSTOMER_ORDERS_VIEW, "customer", (CustomerOrders v) -> Views.Customer.of(v)));
+            config.routes.get("/inventory/{sku}", ctx -> api.key(ctx, "sku", StoreNames.INVENTORY_STOCK,
+                    "sku", (Stock v) -> Views.StockLevel.of(v)));
+            config.routes.get("/accounts/{customerId}", ctx -> api.key(ctx, "customerId",
+                    StoreNames.PAYMENT_ACCOUNTS, "account", (Account v) -> Views.Balance.of(v)));
             extraRoutes.accept(config);
         });
         return api;
@@ -94,27 +85,26 @@ public final class HttpApi implements AutoCloseable {
         return app.port();
     }
 
+    /** {@code GET /ready}: {@code reason} only when not ready. */
+    private record Ready(boolean ready, String streams,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
+    }
+
+    /** {@code GET /instances}. */
+    private record Instances(List<QueryService.InstanceInfo> instances) {
+    }
+
     /** Ready = Kafka Streams RUNNING and every queryable store answering on this instance. */
     private void ready(Context ctx) {
         QueryService.Readiness readiness = queries.readiness();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ready", readiness.ready());
-        body.put("streams", readiness.streams());
         if (!readiness.ready()) {
-            body.put("reason", readiness.reason());
             ctx.header("Retry-After", "1");
         }
-        json(ctx, readiness.ready() ? 200 : 503, body);
+        json(ctx, readiness.ready() ? 200 : 503, new Ready(readiness.ready(), readiness.streams(),
+                readiness.reason()));
     }
 
-    private void instances(Context ctx) {
-        json(ctx, 200, Map.of("instances", queries.instances()));
-    }
-
-    /**
-     * A page of stock over every instance, in sku order: each instance answers for its own partitions
-     * ({@code scope=local}), this one merges. If any instance cannot answer, 503 — never a silently short page.
-     */
+    /** A page of stock over every instance, in sku order ({@code scope=local}: this instance's part). */
     private void inventoryRange(Context ctx) throws InterruptedException {
         String from = ctx.queryParam("from");
         if (from != null && Ids.problem("from", from) != null) {
@@ -125,27 +115,7 @@ public final class HttpApi implements AutoCloseable {
         if (limit == null) {
             return;
         }
-        var local = queries.<Stock>localRange(StoreNames.INVENTORY_STOCK, from, limit + 1);
-        if (local == null) {
-            unavailable(ctx, "a partition of " + StoreNames.INVENTORY_STOCK + " on this instance is not queryable");
-            return;
-        }
-        List<Map<String, Object>> items = new ArrayList<>();
-        local.forEach(kv -> items.add(Representations.stock(kv.value)));
-        if (!"local".equals(ctx.queryParam("scope"))) {
-            String query = "/inventory?scope=local&limit=" + (limit + 1) + (from == null ? "" : "&from=" + from);
-            Peers.Gathered pages = peers.gather(queries.otherHosts(StoreNames.INVENTORY_STOCK), query);
-            if (!pages.complete()) {
-                unavailable(ctx, pages.failure());
-                return;
-            }
-            pages.parts().forEach(page -> page.get("items").forEach(item -> items.add(JSON.convertValue(item, MAP))));
-        }
-        items.sort(java.util.Comparator.comparing(item -> (String) item.get("sku")));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items.size() > limit ? items.subList(0, limit) : items);
-        body.put("next", items.size() > limit ? items.get(limit).get("sku") : null);
-        json(ctx, 200, body);
+        answer(ctx, reads.inventory(from, limit, request(ctx)), null);
     }
 
     /**
@@ -164,53 +134,17 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, "window must be between 1m and 24h (the retention), was " + window);
             return;
         }
-        // Every instance sums the same whole windows: the gathering one tells the others its "now".
-        java.time.Instant now = java.time.Instant.now();
+        // The gathering instance passes its "now" on as at=, so every instance sums the same windows.
+        Instant now = Instant.now();
         if ("local".equals(ctx.queryParam("scope")) && ctx.queryParam("at") != null) {
             try {
-                now = java.time.Instant.ofEpochMilli(Long.parseLong(ctx.queryParam("at")));
+                now = Instant.ofEpochMilli(Long.parseLong(ctx.queryParam("at")));
             } catch (NumberFormatException e) {
                 error(ctx, 400, "at must be epoch milliseconds, was '" + ctx.queryParam("at") + "'");
                 return;
             }
         }
-        AnalyticsRange range = AnalyticsRange.covering(window, now);
-        Map<String, Map<String, Object>> statuses = new java.util.TreeMap<>();
-        for (var entry : queries.<io.orderflow.contracts.state.StatusWindow>localWindows(StoreNames.ORDER_ANALYTICS,
-                range.from(), range.lastWindowStart())) {
-            add(statuses, entry.key.key(), entry.value.getCount(), entry.value.getAmounts());
-        }
-        if (!"local".equals(ctx.queryParam("scope"))) {
-            Peers.Gathered others = peers.gather(queries.otherHosts(StoreNames.ORDER_ANALYTICS),
-                    "/analytics/orders?scope=local&window=" + window.toSeconds() + "s&at=" + now.toEpochMilli());
-            if (!others.complete()) {
-                unavailable(ctx, others.failure());
-                return;
-            }
-            others.parts().forEach(other -> other.get("statuses").fields().forEachRemaining(e -> add(statuses,
-                    e.getKey(), e.getValue().get("count").asLong(),
-                    JSON.convertValue(e.getValue().get("amounts"), LONGS))));
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("window", window.toString());
-        body.put("from", range.from().toString());
-        body.put("to", range.to().toString());
-        body.put("statuses", statuses);
-        json(ctx, 200, body);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void add(Map<String, Map<String, Object>> statuses, String status, long count,
-                            Map<String, Long> amounts) {
-        Map<String, Object> totals = statuses.computeIfAbsent(status, k -> {
-            Map<String, Object> fresh = new LinkedHashMap<>();
-            fresh.put("count", 0L);
-            fresh.put("amounts", new java.util.TreeMap<String, Long>());
-            return fresh;
-        });
-        totals.put("count", (Long) totals.get("count") + count);
-        amounts.forEach((currency, amount) ->
-                ((Map<String, Long>) totals.get("amounts")).merge(currency, amount, Long::sum));
+        answer(ctx, reads.analytics(window, now, request(ctx)), null);
     }
 
     /** An integer query parameter within bounds, or null after answering 400 naming it. */
@@ -234,7 +168,7 @@ public final class HttpApi implements AutoCloseable {
     private void order(Context ctx) throws Exception {
         String waitFor = ctx.queryParam("waitFor");
         if (waitFor == null) {
-            lookup(ctx, "id", StoreNames.ORDERS_VIEW, "order", (OrderView v) -> Representations.order(v));
+            key(ctx, "id", StoreNames.ORDERS_VIEW, "order", (OrderView v) -> Views.Order.of(v));
             return;
         }
         OrderWaiters.Target target;
@@ -261,50 +195,26 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, problem);
             return;
         }
-        waitForOrder(ctx, orderId, target, timeout);
-    }
-
-    private void waitForOrder(Context ctx, String orderId, OrderWaiters.Target target, Duration timeout)
-            throws Exception {
-        // Register first, then read: a change landing between the two cannot be missed.
-        CompletableFuture<?> waiting = waiters.await(orderId, target, timeout);
-        Lookup<OrderView> now = queries.get(StoreNames.ORDERS_VIEW, orderId, allowStale(ctx));
-        if (now instanceof Lookup.Remote<OrderView> remote) {
-            waiting.cancel(false);
-            forward(ctx, remote.owner(), remote.standbys(), timeout.plusSeconds(2));
-            return;
-        }
-        if (now instanceof Lookup.Found<OrderView> found && target.reachedBy(found.value().getStatus())) {
-            waiting.cancel(false);
-            found(ctx, found, Representations::order);
-            return;
-        }
-        ctx.future(() -> waiting.handle((status, failure) -> {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause()
-                    : failure;
+        var waited = reads.awaitOrder(orderId, target, timeout, request(ctx));
+        ctx.future(() -> waited.handle((result, failure) -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof OrderWaiters.TooManyWaiters) {
                 ctx.header("Retry-After", "1");
                 error(ctx, 503, cause.getMessage());
-                return null;
-            }
-            Lookup<OrderView> latest = queries.get(StoreNames.ORDERS_VIEW, orderId, allowStale(ctx));
-            int code = cause instanceof TimeoutException ? 408 : 200;
-            if (latest instanceof Lookup.Found<OrderView> found) {
-                Map<String, Object> body = body(found, Representations::order);
-                if (code == 408) {
-                    body.put("waitTimedOut", true);
-                }
-                json(ctx, code, body);
-            } else if (latest instanceof Lookup.NotFound<OrderView>) {
-                error(ctx, code == 408 ? 404 : 503, "no order '" + orderId + "' after waiting " + timeout);
+            } else if (cause != null) {
+                error(ctx, 500, "waiting for order '" + orderId + "' failed: " + cause);
+            } else if (result.answer() instanceof Answer.NotFound<Views.Order>) {
+                error(ctx, result.timedOut() ? 404 : 503, "no order '" + orderId + "' after waiting " + timeout);
+            } else if (result.timedOut() && result.answer() instanceof Answer.Found<Views.Order> found) {
+                json(ctx, 408, served(found, true));
             } else {
-                unavailable(ctx, "the order's owner moved while waiting");
+                answer(ctx, result.answer(), null);
             }
             return null;
         }));
     }
 
-    private <V> void lookup(Context ctx, String param, String store, String what, Function<V, Map<String, Object>> view)
+    private <V, T> void key(Context ctx, String param, String store, String what, Function<V, T> view)
             throws InterruptedException {
         String key = ctx.pathParam(param);
         String problem = Ids.problem(param, key);
@@ -312,35 +222,35 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, problem);
             return;
         }
-        Lookup<V> answer = queries.get(store, key, allowStale(ctx));
-        if (answer instanceof Lookup.Found<V> found) {
-            found(ctx, found, view);
-        } else if (answer instanceof Lookup.NotFound<V>) {
-            error(ctx, 404, "no " + what + " '" + key + "'");
-        } else if (answer instanceof Lookup.Unavailable<V> unavailable) {
-            if (allowStale(ctx) && !unavailable.standbys().isEmpty() && ctx.header(FORWARDED) == null) {
-                forward(ctx, unavailable.standbys().get(0), List.of(), Duration.ofSeconds(5));
-            } else {
-                unavailable(ctx, unavailable.reason());
+        answer(ctx, reads.key(store, key, view, request(ctx)), "no " + what + " '" + key + "'");
+    }
+
+    /** Answers {@code answer}; {@code notFound} is the 404's message. */
+    private static <T> void answer(Context ctx, Answer<T> answer, String notFound) {
+        if (answer instanceof Answer.Found<T> found) {
+            if (found.servedBy() != null) {
+                ctx.header(Peers.SERVED_BY, found.servedBy());
             }
-        } else if (answer instanceof Lookup.Remote<V> remote) {
-            forward(ctx, remote.owner(), remote.standbys(), Duration.ofSeconds(5));
+            json(ctx, 200, found.servedBy() == null ? found.value() : served(found, false));
+        } else if (answer instanceof Answer.NotFound<T>) {
+            error(ctx, 404, notFound);
+        } else if (answer instanceof Answer.Elsewhere<T> elsewhere) {
+            elsewhere.retryAfter().ifPresent(v -> ctx.header("Retry-After", v));
+            elsewhere.servedBy().ifPresent(v -> ctx.header(Peers.SERVED_BY, v));
+            ctx.status(elsewhere.status()).contentType("application/json").result(elsewhere.body());
+        } else if (answer instanceof Answer.Unavailable<T> unavailable) {
+            unavailable(ctx, unavailable.reason());
         }
     }
 
-    private <V> void found(Context ctx, Lookup.Found<V> found, Function<V, Map<String, Object>> view) {
-        ctx.header(SERVED_BY, found.servedBy());
-        json(ctx, 200, body(found, view));
+    private static <T> Served<T> served(Answer.Found<T> found, boolean waitTimedOut) {
+        return new Served<>(found.value(), found.servedBy(), found.stale() ? true : null,
+                found.stale() ? found.lag() : null, waitTimedOut ? true : null);
     }
 
-    private static <V> Map<String, Object> body(Lookup.Found<V> found, Function<V, Map<String, Object>> view) {
-        Map<String, Object> body = new LinkedHashMap<>(view.apply(found.value()));
-        body.put("servedBy", found.servedBy());
-        if (found.stale()) {
-            body.put("stale", true);
-            body.put("lag", found.lag());
-        }
-        return body;
+    private static Reads.Request request(Context ctx) {
+        return new Reads.Request(ctx.path() + reencodedQuery(ctx), allowStale(ctx),
+                ctx.header(Peers.FORWARDED) != null, "local".equals(ctx.queryParam("scope")));
     }
 
     /** {@code allowStale=true|false}; anything else is refused rather than read as false. */
@@ -355,32 +265,9 @@ public final class HttpApi implements AutoCloseable {
         throw new BadRequestResponse("allowStale must be true or false, was '" + Text.abbreviate(text, 80) + "'");
     }
 
-    /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */
-    private void forward(Context ctx, HostInfo owner, List<HostInfo> standbys, Duration timeout)
-            throws InterruptedException {
-        if (ctx.header(FORWARDED) != null) {
-            // The owner we were told about says it is not the owner: metadata is moving. Never bounce further.
-            unavailable(ctx, "ownership is moving between instances");
-            return;
-        }
-        List<HostInfo> candidates = new ArrayList<>();
-        candidates.add(owner);
-        if (allowStale(ctx)) {
-            candidates.addAll(standbys);
-        }
-        Peers.Reply reply = peers.forward(candidates, ctx.path() + reencodedQuery(ctx), timeout);
-        if (reply instanceof Peers.Answered answer) {
-            answer.retryAfter().ifPresent(v -> ctx.header("Retry-After", v));
-            answer.servedBy().ifPresent(v -> ctx.header(SERVED_BY, v));
-            ctx.status(answer.status()).contentType("application/json").result(answer.body());
-        } else if (reply instanceof Peers.Failed failed) {
-            unavailable(ctx, failed.reason());
-        }
-    }
-
     /**
      * The query to pass on to another instance, rebuilt from the parsed parameters: the raw query string may hold
-     * characters Jetty accepts but {@link URI} does not (e.g. {@code |}), which must not turn into a 500 here.
+     * characters Jetty accepts but {@link java.net.URI} does not (e.g. {@code |}), which must not turn into a 500.
      */
     private static String reencodedQuery(Context ctx) {
         StringBuilder query = new StringBuilder();
@@ -390,7 +277,6 @@ public final class HttpApi implements AutoCloseable {
                 .append(URLEncoder.encode(value, StandardCharsets.UTF_8))));
         return query.toString();
     }
-
 
     private static void unavailable(Context ctx, String reason) {
         ctx.header("Retry-After", "1");

@@ -5,7 +5,6 @@ import io.javalin.config.JavalinConfig;
 
 import java.net.BindException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -16,6 +15,14 @@ import java.util.function.Consumer;
  */
 final class HttpServers {
     private HttpServers() {
+    }
+
+    /** {@code GET /}. */
+    private record Index(String service, List<String> endpoints, String docs) {
+    }
+
+    /** {@code GET /health}. */
+    private record Health(String status) {
     }
 
     /** Starts a server with {@code routes} and the shared ones. */
@@ -31,9 +38,9 @@ final class HttpServers {
                     index.add(info.getHttpMethod() + " " + info.getPath());
                 }
             });
-            config.routes.get("/", ctx -> HttpApi.json(ctx, 200, Map.of("service", "orderflow",
-                    "endpoints", List.copyOf(index), "docs", "docs/api.md")));
-            config.routes.get("/health", ctx -> HttpApi.json(ctx, 200, Map.of("status", "UP")));
+            config.routes.get("/", ctx -> HttpApi.json(ctx, 200, new Index("orderflow", List.copyOf(index),
+                    "docs/api.md")));
+            config.routes.get("/health", ctx -> HttpApi.json(ctx, 200, new Health("UP")));
             routes.accept(config);
         });
         try {

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -66,8 +67,15 @@ public final class OrderWaiters implements OrderStatusListener {
         }
         Waiter waiter = new Waiter(target, future);
         byOrder.computeIfAbsent(orderId, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        // Cancelled by the reader: gone as well.
         future.whenComplete((status, failure) -> remove(orderId, waiter));
-        future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // Removed before completing (here and in statusChanged), so whoever the completion wakes sees it gone.
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!future.isDone()) {
+                remove(orderId, waiter);
+                future.completeExceptionally(new TimeoutException());
+            }
+        });
         return future;
     }
 
@@ -84,6 +92,7 @@ public final class OrderWaiters implements OrderStatusListener {
         }
         for (Waiter waiter : waiters) {
             if (waiter.target().reachedBy(change.getStatus())) {
+                remove(change.getOrderId(), waiter);
                 waiter.future().complete(change.getStatus());
             }
         }
