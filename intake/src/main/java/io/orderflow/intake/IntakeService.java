@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -221,12 +220,12 @@ public final class IntakeService implements AutoCloseable {
         return List.of(ORDER_PLACED, placed.getCustomerId(), placed.getCurrency(), lines);
     }
 
+    /** An order line as the outbox payload carries it: the fields of the contract, in its order. */
+    private record Line(String sku, int quantity, long unitPrice) {
+    }
+
     private static String linesJson(List<OrderLine> lines) {
-        List<Map<String, Object>> json = new ArrayList<>(lines.size());
-        for (OrderLine line : lines) {
-            json.add(Map.of("sku", line.getSku(), "quantity", line.getQuantity(), "unitPrice", line.getUnitPrice()));
-        }
-        return json(json);
+        return json(lines.stream().map(l -> new Line(l.getSku(), l.getQuantity(), l.getUnitPrice())).toList());
     }
 
     /** SHA-256 of the request's canonical JSON: equal requests, equal fingerprints. */

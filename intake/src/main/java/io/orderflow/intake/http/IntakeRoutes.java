@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -94,6 +93,10 @@ public final class IntakeRoutes {
         });
     }
 
+    /** The answer to an accepted place or cancel request. */
+    private record Accepted(String orderId, String status) {
+    }
+
     private static void answer(Context ctx, Supplier<OrderAccepted> call) {
         try {
             OrderAccepted accepted = call.get();
@@ -101,10 +104,7 @@ public final class IntakeRoutes {
             if (accepted.replayed()) {
                 ctx.header(IDEMPOTENT_REPLAY, "true");
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("orderId", accepted.orderId());
-            body.put("status", accepted.status());
-            json(ctx, 202, body);
+            json(ctx, 202, new Accepted(accepted.orderId(), accepted.status()));
         } catch (ValidationException e) {
             error(ctx, 400, e.getMessage());
         } catch (NotFoundException e) {
