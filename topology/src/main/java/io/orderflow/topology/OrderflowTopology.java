@@ -3,6 +3,7 @@ package io.orderflow.topology;
 import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.inventory.InventoryTopology;
 import io.orderflow.topology.payment.LedgerTopology;
+import io.orderflow.topology.saga.ReplyProgress;
 import io.orderflow.topology.saga.SagaTopology;
 import io.orderflow.topology.views.ReadModelTopology;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -24,14 +25,18 @@ public final class OrderflowTopology {
      */
     public static Topology build(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
                                  Properties streamsProperties) {
-        return build(config, registry, metrics, OrderStatusListener.NONE, streamsProperties);
+        return build(config, registry, metrics, OrderStatusListener.NONE, ReplyProgress.WALL_CLOCK,
+                streamsProperties);
     }
 
-    /** @param listener told of every status change once the orders-view has it (long-polling readers) */
+    /**
+     * @param listener told of every status change once the orders-view has it (long-polling readers)
+     * @param progress how far the reply path is processed; saga deadlines wait for it
+     */
     public static Topology build(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
-                                 OrderStatusListener listener, Properties streamsProperties) {
+                                 OrderStatusListener listener, ReplyProgress progress, Properties streamsProperties) {
         StreamsBuilder builder = new StreamsBuilder();
-        SagaTopology.addTo(builder, config, registry, metrics);
+        SagaTopology.addTo(builder, config, registry, metrics, progress);
         LedgerTopology.addTo(builder, config, registry, metrics);
         InventoryTopology.addTo(builder, config, registry, metrics);
         ReadModelTopology.addTo(builder, registry, listener);

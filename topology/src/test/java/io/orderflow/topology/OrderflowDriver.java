@@ -19,6 +19,7 @@ import io.orderflow.contracts.state.Stock;
 import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.LocalSchemaRegistry;
 import io.orderflow.serde.SchemaRegistry;
+import io.orderflow.topology.saga.ReplyProgress;
 import io.orderflow.topology.saga.SagaTopology;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
@@ -112,8 +113,13 @@ public final class OrderflowDriver implements AutoCloseable {
      * replies itself — the way to drive timeouts, late replies and any interleaving.
      */
     public static OrderflowDriver sagaOnly() {
+        return sagaOnly(ReplyProgress.WALL_CLOCK);
+    }
+
+    /** Only the saga, its deadlines judged against {@code progress} of the reply path as well as the wall clock. */
+    public static OrderflowDriver sagaOnly(ReplyProgress progress) {
         return create(config(), (builder, metrics) -> SagaTopology.addTo(builder, config(),
-                LocalSchemaRegistry.instance(), metrics));
+                LocalSchemaRegistry.instance(), metrics, progress));
     }
 
     private static OrderflowDriver create(OrderflowConfig config, BiConsumer<StreamsBuilder, OrderflowMetrics> part) {

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
  * the ones DESIGN.md and the alert rules in {@code deploy/} use: {@code saga_started_total},
  * {@code saga_completed_total{outcome}}, {@code saga_compensations_total{step}}, {@code saga_timeouts_total},
  * {@code saga_duration_seconds}, {@code saga_pending}, {@code saga_oldest_pending_age_seconds},
+ * {@code saga_reply_path_lag_seconds},
  * {@code outbox_lag_seconds}, {@code idempotency_duplicates_total{topic}},
  * {@code optimistic_lock_conflicts_total}, {@code dlq_records_total{topic}}; plus Kafka Streams' own
  * ({@code kafka_stream_*}; the state stores' {@code kafka_stream_state_*} through {@link StateStoreMeters}, with the
@@ -80,7 +82,7 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     }
 
     /** Gauges that read the running instance, and Kafka Streams' own metrics. */
-    public void bind(KafkaStreams streams, PendingSagas pending) {
+    public void bind(KafkaStreams streams, PendingSagas pending, Supplier<Duration> replyPathLag) {
         // Strong references: Micrometer holds gauge state weakly, and nothing else keeps these alive.
         Gauge.builder("saga.pending", pending, PendingSagas::count).strongReference(true)
                 .description("Orders awaiting replies on this instance: the consistency lag in orders")
@@ -88,6 +90,12 @@ public final class MicrometerMetrics implements OrderflowMetrics {
         Gauge.builder("saga.oldest.pending.age", pending, PendingSagas::oldestAgeSeconds).strongReference(true)
                 .baseUnit("seconds")
                 .description("Age of the oldest order awaiting replies on this instance").register(registry);
+        Gauge.builder("saga.reply.path.lag", replyPathLag, lag -> lag.get().isNegative() ? Double.NaN
+                        : lag.get().toMillis() / 1000.0).strongReference(true)
+                .baseUnit("seconds")
+                .description("How far behind the wall clock the application has answered every payment and inventory "
+                        + "command and read the reply back; saga deadlines wait for it (NaN until first measured)")
+                .register(registry);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         stateStoreMeters = new StateStoreMeters(streams::metrics, registry);

@@ -36,6 +36,8 @@ public final class OrderflowInstance implements AutoCloseable {
     public static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     /** Long-polling readers one instance holds at most; more get 503. */
     public static final int MAX_WAITERS = 10_000;
+    /** How often the reply path's progress is measured; a due deadline waits for the next measurement. */
+    private static final Duration REPLY_PATH_EVERY = Duration.ofMillis(250);
     private static final Logger log = LoggerFactory.getLogger(OrderflowInstance.class);
 
     private final KafkaStreams streams;
@@ -45,10 +47,13 @@ public final class OrderflowInstance implements AutoCloseable {
     private final MicrometerMetrics metrics;
     private final OrderWaiters waiters;
     private final AtomicLong threadFailures;
+    private final ReplyPathMonitor replyPath;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrderflowInstance(KafkaStreams streams, HttpApi http, HostInfo self, SchemaRegistry registry,
-                              MicrometerMetrics metrics, OrderWaiters waiters, AtomicLong threadFailures) {
+                              MicrometerMetrics metrics, OrderWaiters waiters, AtomicLong threadFailures,
+                              ReplyPathMonitor replyPath) {
+        this.replyPath = replyPath;
         this.threadFailures = threadFailures;
         this.metrics = metrics;
         this.waiters = waiters;
@@ -86,9 +91,10 @@ public final class OrderflowInstance implements AutoCloseable {
 
         SchemaRegistry registry = SchemaRegistry.fromUrl(config.schemaRegistryUrl());
         OrderWaiters waiters = new OrderWaiters(MAX_WAITERS);
-        Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, streamsProps);
+        ReplyPathMonitor replyPath = ReplyPathMonitor.start(streamsProps, REPLY_PATH_EVERY);
+        Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, replyPath, streamsProps);
         KafkaStreams streams = new KafkaStreams(topology, streamsProps);
-        metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()));
+        metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()), replyPath::lag);
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
         AtomicReference<String> startupFailure = new AtomicReference<>();
@@ -124,11 +130,12 @@ public final class OrderflowInstance implements AutoCloseable {
                     extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);
+            replyPath.close();
             metrics.close();
             throw e;
         }
         OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics, waiters,
-                threadFailures);
+                threadFailures, replyPath);
         streams.start();
         try {
             if (!running.await(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -189,6 +196,7 @@ public final class OrderflowInstance implements AutoCloseable {
             http.close();
         } finally {
             streams.close(new KafkaStreams.CloseOptions().timeout(SHUTDOWN_TIMEOUT));
+            replyPath.close();
             registry.close();
             metrics.close();
         }

@@ -60,6 +60,7 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
     private final OrderflowMetrics metrics;
     private final Duration dedupeTtl;
     private final Duration deadlineScan;
+    private final ReplyProgress progress;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SagaState> sagas;
@@ -67,12 +68,13 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
     private EventDeduplicator dedupe;
 
     SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
-                  Duration deadlineScan) {
+                  Duration deadlineScan, ReplyProgress progress) {
         this.rules = rules;
         this.reader = reader;
         this.metrics = metrics;
         this.dedupeTtl = dedupeTtl;
         this.deadlineScan = deadlineScan;
+        this.progress = progress;
     }
 
     @Override
@@ -203,9 +205,17 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
         }
     }
 
+    /**
+     * Times out the sagas whose deadline has passed both by the wall clock and by the reply path's progress: a
+     * reply that may still be in Orderflow's own backlog is waited for ({@link ReplyProgress}).
+     */
     private void expireDeadlines(long now) {
+        long dueBy = Math.min(now, progress.answeredThrough());
+        if (dueBy < 0) {
+            return; // the reply path has not been measured yet
+        }
         List<KeyValue<String, String>> due = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = deadlines.range("0", DeadlineIndex.dueBy(now))) {
+        try (KeyValueIterator<String, String> it = deadlines.range("0", DeadlineIndex.dueBy(dueBy))) {
             while (it.hasNext() && due.size() < MAX_DEADLINES_PER_SCAN) {
                 due.add(it.next());
             }

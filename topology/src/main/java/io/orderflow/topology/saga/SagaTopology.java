@@ -38,8 +38,9 @@ public final class SagaTopology {
     private SagaTopology() {
     }
 
+    /** @param progress how far the reply path is processed, which deadlines are judged against */
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
-                             OrderflowMetrics metrics) {
+                             OrderflowMetrics metrics, ReplyProgress progress) {
         IngressReader reader = new IngressReader(registry);
         KStream<String, Object> in = Inputs.of(NAME)
                 .add("order-events", IngressStreams.keyed(builder, Topics.ORDER_EVENTS, "order-events",
@@ -47,7 +48,7 @@ public final class SagaTopology {
                 .add(builder, Topics.PAYMENT_REPLIES, registry)
                 .add(builder, Topics.INVENTORY_REPLIES, registry)
                 .stream();
-        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics), Named.as(NAME));
+        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics, progress), Named.as(NAME));
         Outputs.of(out, NAME, registry)
                 .to(PaymentCommand.class, Topics.PAYMENT_COMMANDS)
                 .to(InventoryCommand.class, Topics.INVENTORY_COMMANDS)
@@ -55,13 +56,13 @@ public final class SagaTopology {
                 .toDeadLettersAndClose();
     }
 
-    private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
-            implements ProcessorSupplier<String, Object, String, Object> {
+    private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
+                            ReplyProgress progress) implements ProcessorSupplier<String, Object, String, Object> {
 
         @Override
         public Processor<String, Object, String, Object> get() {
             return new SagaProcessor(new SagaRules(config.sagaTimeout()), new IngressReader(registry), metrics,
-                    config.dedupeTtl(), config.deadlineScan());
+                    config.dedupeTtl(), config.deadlineScan(), progress);
         }
 
         @Override
