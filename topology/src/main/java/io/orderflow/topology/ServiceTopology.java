@@ -26,12 +26,12 @@ public final class ServiceTopology {
     public static <C, R> void addTo(StreamsBuilder builder, SchemaRegistry registry, String name,
                                     Topic<byte[]> ingress, int partitions, Function<byte[], String> idOf, Topic<C> commands,
                                     Class<R> replyType, Topic<R> replies,
-                                    ProcessorSupplier<String, Object, String, Object> processor,
+                                    ProcessorSupplier<String, ServiceInput<C>, String, Object> processor,
                                     OrderflowMetrics metrics) {
         String ingressName = ingress.name().replace('.', '-');
-        KStream<String, Object> in = Inputs.of(name)
-                .add(ingressName, IngressStreams.keyed(builder, ingress, ingressName, partitions, idOf, metrics))
-                .add(builder, commands, registry)
+        KStream<String, ServiceInput<C>> in = Inputs.<ServiceInput<C>>of(name, ServiceInput.Ingress::new)
+                .addRaw(ingressName, IngressStreams.keyed(builder, ingress, ingressName, partitions, idOf, metrics))
+                .add(builder, commands, registry, ServiceInput.Command::new)
                 .stream();
         KStream<String, Object> out = in.process(processor, Named.as(name));
         Outputs.of(out, name, registry)

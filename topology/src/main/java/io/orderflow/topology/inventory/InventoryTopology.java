@@ -1,5 +1,6 @@
 package io.orderflow.topology.inventory;
 
+import io.orderflow.contracts.InventoryCommand;
 import io.orderflow.contracts.InventoryReply;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.contracts.state.StockRecord;
@@ -9,6 +10,7 @@ import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.EventDeduplicator;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.ServiceInput;
 import io.orderflow.topology.ServiceTopology;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
@@ -42,10 +44,10 @@ public final class InventoryTopology {
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
-            implements ProcessorSupplier<String, Object, String, Object> {
+            implements ProcessorSupplier<String, ServiceInput<InventoryCommand>, String, Object> {
 
         @Override
-        public Processor<String, Object, String, Object> get() {
+        public Processor<String, ServiceInput<InventoryCommand>, String, Object> get() {
             return new StockProcessor(new IngressReader(registry), metrics, config.dedupeTtl());
         }
 

@@ -27,7 +27,7 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
     private KeyValueStore<String, StockRecord> records;
 
     StockProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl) {
-        super("sku", InventoryCommand.class, Topics.INVENTORY_COMMANDS, StoreNames.INVENTORY_DEDUPE, dedupeTtl,
+        super("sku", Topics.INVENTORY_COMMANDS, StoreNames.INVENTORY_DEDUPE, dedupeTtl,
                 metrics);
         this.reader = reader;
     }

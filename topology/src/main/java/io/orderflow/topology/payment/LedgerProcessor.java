@@ -27,7 +27,7 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
     private KeyValueStore<String, PaymentRecord> records;
 
     LedgerProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl) {
-        super("customerId", PaymentCommand.class, Topics.PAYMENT_COMMANDS, StoreNames.PAYMENT_DEDUPE, dedupeTtl,
+        super("customerId", Topics.PAYMENT_COMMANDS, StoreNames.PAYMENT_DEDUPE, dedupeTtl,
                 metrics);
         this.reader = reader;
     }

@@ -1,5 +1,6 @@
 package io.orderflow.topology.payment;
 
+import io.orderflow.contracts.PaymentCommand;
 import io.orderflow.contracts.PaymentReply;
 import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.PaymentRecord;
@@ -9,6 +10,7 @@ import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.EventDeduplicator;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.ServiceInput;
 import io.orderflow.topology.ServiceTopology;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
@@ -42,10 +44,10 @@ public final class LedgerTopology {
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
-            implements ProcessorSupplier<String, Object, String, Object> {
+            implements ProcessorSupplier<String, ServiceInput<PaymentCommand>, String, Object> {
 
         @Override
-        public Processor<String, Object, String, Object> get() {
+        public Processor<String, ServiceInput<PaymentCommand>, String, Object> get() {
             return new LedgerProcessor(new IngressReader(registry), metrics, config.dedupeTtl());
         }
 

@@ -11,17 +11,15 @@ import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.PaymentCommand;
 import io.orderflow.contracts.PaymentReply;
 import io.orderflow.contracts.state.SagaState;
-import io.orderflow.domain.Ids;
 import io.orderflow.domain.Rejection;
 import io.orderflow.domain.SagaRules;
 import io.orderflow.domain.SagaStep;
 import io.orderflow.serde.IngressReader;
-import io.orderflow.serde.InvalidRecordException;
-import io.orderflow.topology.EventDeduplicator;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
+import io.orderflow.topology.ingress.IngressGate;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -29,13 +27,13 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The saga orchestrator's adapter: reads order events (raw ingress bytes), payment replies and inventory replies,
@@ -48,7 +46,7 @@ import java.util.List;
  * TopologyTestDriver lets tests drive), so orders read late from a backlog are not timed out for time they spent
  * in the topic. Output records keep the input record's timestamp.
  */
-final class SagaProcessor implements Processor<String, Object, String, Object> {
+final class SagaProcessor implements Processor<String, SagaInput, String, Object>, SagaInput.Handler {
     private static final Logger log = LoggerFactory.getLogger(SagaProcessor.class);
     /** Bound on the work one punctuation does, so a backlog of deadlines never stalls the stream thread. */
     private static final int MAX_DEADLINES_PER_SCAN = 10_000;
@@ -56,23 +54,24 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
     static final String OUTBOX_EVENT_TYPE = "eventType";
 
     private final SagaRules rules;
-    private final IngressReader reader;
+    private final IngressGate<OrderEvent> gate;
     private final OrderflowMetrics metrics;
-    private final Duration dedupeTtl;
     private final Duration deadlineScan;
     private final ReplyProgress progress;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SagaState> sagas;
     private KeyValueStore<String, String> deadlines;
-    private EventDeduplicator dedupe;
 
     SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
                   Duration deadlineScan, ReplyProgress progress) {
         this.rules = rules;
-        this.reader = reader;
+        // Debezium's outbox router puts the event id in the header "id" rather than in the value.
+        this.gate = new IngressGate<>("SagaProcessor", "orderId", reader::orderEvent, OrderEvent::getOrderId,
+                (event, headers) -> event.getEventId() != null ? event.getEventId()
+                        : DeadLetters.header(headers, "id"),
+                StoreNames.SAGA_DEDUPE, dedupeTtl, metrics);
         this.metrics = metrics;
-        this.dedupeTtl = dedupeTtl;
         this.deadlineScan = deadlineScan;
         this.progress = progress;
     }
@@ -82,77 +81,58 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
         this.context = context;
         this.sagas = context.getStateStore(StoreNames.ORDER_SAGA);
         this.deadlines = context.getStateStore(StoreNames.SAGA_DEADLINES);
-        WindowStore<String, Long> seen = context.getStateStore(StoreNames.SAGA_DEDUPE);
-        this.dedupe = new EventDeduplicator(seen, dedupeTtl);
+        gate.init(context);
         context.schedule(deadlineScan, PunctuationType.WALL_CLOCK_TIME, this::expireDeadlines);
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        Object value = record.value();
-        if (value == null || value instanceof byte[]) {
-            // A null value (a tombstone) is unreadable like an empty one: dead-lettered as UNREADABLE.
-            onOrderEvent(record, (byte[]) value);
-        } else if (value instanceof PaymentReply reply) {
-            SagaState state = sagas.get(record.key());
-            if (state == null) {
-                log.warn("Payment reply {} for unknown order {}", reply.getType(), record.key());
-                return;
-            }
-            apply(state, rules.paymentReply(state, reply, context.currentSystemTimeMs()), record.timestamp());
-        } else if (value instanceof InventoryReply reply) {
-            SagaState state = sagas.get(record.key());
-            if (state == null) {
-                log.warn("Inventory reply {} for unknown order {}", reply.getType(), record.key());
-                return;
-            }
-            apply(state, rules.inventoryReply(state, reply, context.currentSystemTimeMs()), record.timestamp());
-        } else {
-            throw new IllegalArgumentException("saga cannot handle " + value);
-        }
+    public void process(Record<String, SagaInput> record) {
+        record.value().dispatch(record, this);
     }
 
-    private void onOrderEvent(Record<String, Object> record, byte[] raw) {
-        DeadLetters.Source source = DeadLetters.sourceOf(context, record.headers());
-        OrderEvent event;
-        try {
-            event = reader.orderEvent(raw);
-        } catch (InvalidRecordException e) {
-            deadLetter(record, source, raw, Rejection.UNREADABLE, e.getMessage());
+    @Override
+    public void paymentReply(Record<String, SagaInput> record, PaymentReply reply) {
+        onReply(record, "Payment", reply.getType(),
+                state -> rules.paymentReply(state, reply, context.currentSystemTimeMs()));
+    }
+
+    @Override
+    public void inventoryReply(Record<String, SagaInput> record, InventoryReply reply) {
+        onReply(record, "Inventory", reply.getType(),
+                state -> rules.inventoryReply(state, reply, context.currentSystemTimeMs()));
+    }
+
+    private void onReply(Record<String, SagaInput> record, String service, Object type,
+                         Function<SagaState, SagaStep> rule) {
+        SagaState state = sagas.get(record.key());
+        if (state == null) {
+            log.warn("{} reply {} for unknown order {}", service, type, record.key());
             return;
         }
-        String orderId = event.getOrderId();
-        String problem = Ids.problem("orderId", orderId);
-        if (problem == null && !orderId.equals(record.key())) {
-            problem = "record key '" + record.key() + "' does not match orderId '" + orderId + "'";
-        }
-        String eventId = event.getEventId() != null ? event.getEventId()
-                : DeadLetters.header(record.headers(), "id"); // Debezium's outbox router sets the event id here
-        if (problem == null && eventId != null) {
-            problem = Ids.problem("eventId", eventId);
-        }
-        if (problem != null) {
-            deadLetter(record, source, raw, Rejection.INVALID, problem);
-            return;
-        }
-        if (eventId != null && !dedupe.firstTime(eventId, record.timestamp())) {
-            metrics.duplicate(source.topic());
+        apply(state, rule.apply(state), record.timestamp());
+    }
+
+    @Override
+    public void orderEvent(Record<String, SagaInput> record, byte[] raw) {
+        OrderEvent event = gate.admit(record, raw);
+        if (event == null) {
             return;
         }
         if (DeadLetters.header(record.headers(), OUTBOX_EVENT_TYPE) != null) {
             metrics.outboxLag(context.currentSystemTimeMs() - record.timestamp());
         }
+        String orderId = event.getOrderId();
         SagaState state = sagas.get(orderId);
         if (event.getEvent() instanceof OrderPlaced placed) {
             if (state != null) {
-                metrics.duplicate(source.topic());
+                gate.duplicate(record);
                 return;
             }
             apply(null, rules.place(orderId, placed, record.timestamp(), context.currentSystemTimeMs()),
                     record.timestamp());
         } else {
             if (state == null) {
-                deadLetter(record, source, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel");
+                gate.deadLetter(record, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel");
                 return;
             }
             apply(state, rules.cancel(state, context.currentSystemTimeMs()), record.timestamp());
@@ -238,12 +218,5 @@ final class SagaProcessor implements Processor<String, Object, String, Object> {
             }
             apply(state, step, now);
         }
-    }
-
-    private void deadLetter(Record<String, Object> record, DeadLetters.Source source, byte[] raw, String reason,
-                            String message) {
-        log.warn("Order event {} sent to {}: {} {}", source.identity(), Topics.DEAD_LETTERS, reason, message);
-        metrics.deadLettered(source.topic(), reason);
-        context.forward(DeadLetters.letter(record, source, raw, reason, message));
     }
 }

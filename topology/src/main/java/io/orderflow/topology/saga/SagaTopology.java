@@ -42,11 +42,11 @@ public final class SagaTopology {
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
                              OrderflowMetrics metrics, ReplyProgress progress) {
         IngressReader reader = new IngressReader(registry);
-        KStream<String, Object> in = Inputs.of(NAME)
-                .add("order-events", IngressStreams.keyed(builder, Topics.ORDER_EVENTS, "order-events",
+        KStream<String, SagaInput> in = Inputs.<SagaInput>of(NAME, SagaInput.OrderEventBytes::new)
+                .addRaw("order-events", IngressStreams.keyed(builder, Topics.ORDER_EVENTS, "order-events",
                         config.partitions(), raw -> reader.orderEvent(raw).getOrderId(), metrics))
-                .add(builder, Topics.PAYMENT_REPLIES, registry)
-                .add(builder, Topics.INVENTORY_REPLIES, registry)
+                .add(builder, Topics.PAYMENT_REPLIES, registry, SagaInput.PaymentReplied::new)
+                .add(builder, Topics.INVENTORY_REPLIES, registry, SagaInput.InventoryReplied::new)
                 .stream();
         KStream<String, Object> out = in.process(new Supplier(config, registry, metrics, progress), Named.as(NAME));
         Outputs.of(out, NAME, registry)
@@ -57,10 +57,10 @@ public final class SagaTopology {
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
-                            ReplyProgress progress) implements ProcessorSupplier<String, Object, String, Object> {
+                            ReplyProgress progress) implements ProcessorSupplier<String, SagaInput, String, Object> {
 
         @Override
-        public Processor<String, Object, String, Object> get() {
+        public Processor<String, SagaInput, String, Object> get() {
             return new SagaProcessor(new SagaRules(config.sagaTimeout()), new IngressReader(registry), metrics,
                     config.dedupeTtl(), config.deadlineScan(), progress);
         }
