@@ -1,8 +1,13 @@
 package io.orderflow.intake;
 
+import io.orderflow.config.Settings;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.types.Password;
+
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -78,19 +83,47 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
                 Math.min(DEFAULT_BATCH_WRITERS, poolSize));
     }
 
+    /**
+     * The intake's settings: types, defaults, validators and what each means. intake/README.md's settings table is
+     * checked against it ({@code IntakeSettingsDocumentedTest}); the rules that involve two keys (writers within the
+     * pool) and the URL's form are checked when the settings are built.
+     */
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(JDBC_URL, Type.STRING, null, Importance.HIGH, "jdbc:postgresql://host:5432/db (required)")
+            .define(JDBC_USER, Type.STRING, null, Importance.HIGH, "database user")
+            .define(JDBC_PASSWORD, Type.PASSWORD, null, Importance.HIGH,
+                    "database password (never logged or put in a message)")
+            .define(POOL_SIZE, Type.INT, DEFAULT_POOL_SIZE, Settings.atLeast(1), Importance.MEDIUM,
+                    "HikariCP pool size")
+            .define(CONNECTION_TIMEOUT, Type.STRING, "5s", Settings.duration(MIN_CONNECTION_TIMEOUT),
+                    Importance.MEDIUM, "how long a request waits for a connection before 503; also how long "
+                            + "start-up tries to reach the database")
+            .define(OUTBOX_MODE, Type.STRING, "delete",
+                    ConfigDef.LambdaValidator.with((name, value) -> OutboxMode.parse(name, (String) value),
+                            () -> "delete or keep"),
+                    Importance.MEDIUM, "delete: outbox rows are deleted in the transaction that wrote them; keep: "
+                            + "they stay until purged")
+            .define(BATCH_MAX, Type.INT, DEFAULT_BATCH_MAX, Settings.atLeast(1), Importance.MEDIUM,
+                    "group commit: at most this many concurrent POST /orders share one transaction")
+            .define(BATCH_WRITERS, Type.INT, null, Importance.MEDIUM,
+                    "threads that write those batches, each on its own pooled connection (default 2, at most "
+                            + "intake.jdbc.pool.size)");
+
+    /** @throws IllegalArgumentException naming a setting that is not valid */
     public static IntakeConfig from(Properties props) {
-        int poolSize = integer(props, POOL_SIZE, DEFAULT_POOL_SIZE);
+        Map<String, Object> values = Settings.parse(DEF, props);
+        int poolSize = (Integer) values.get(POOL_SIZE);
+        Password password = (Password) values.get(JDBC_PASSWORD);
+        Integer writers = (Integer) values.get(BATCH_WRITERS);
         return new IntakeConfig(
-                trimmed(props.getProperty(JDBC_URL)),
-                trimmed(props.getProperty(JDBC_USER)),
-                props.getProperty(JDBC_PASSWORD),
+                (String) values.get(JDBC_URL),
+                (String) values.get(JDBC_USER),
+                password == null ? null : password.value(),
                 poolSize,
-                duration(props, CONNECTION_TIMEOUT, DEFAULT_CONNECTION_TIMEOUT),
-                props.getProperty(OUTBOX_MODE) == null
-                        ? OutboxMode.DELETE
-                        : OutboxMode.parse(OUTBOX_MODE, props.getProperty(OUTBOX_MODE)),
-                integer(props, BATCH_MAX, DEFAULT_BATCH_MAX),
-                integer(props, BATCH_WRITERS, Math.min(DEFAULT_BATCH_WRITERS, Math.max(1, poolSize))));
+                Settings.duration(values, CONNECTION_TIMEOUT),
+                OutboxMode.parse(OUTBOX_MODE, (String) values.get(OUTBOX_MODE)),
+                (Integer) values.get(BATCH_MAX),
+                writers != null ? writers : Math.min(DEFAULT_BATCH_WRITERS, poolSize));
     }
 
     /** The same settings with another outbox mode. */
@@ -117,54 +150,5 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
 
     static String redact(String url) {
         return url == null ? null : url.replaceAll("(?i)(password=)[^&]*", "$1***");
-    }
-
-    private static String trimmed(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private static int integer(Properties props, String key, int fallback) {
-        String text = trimmed(props.getProperty(key));
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, was '" + text + "'", e);
-        }
-    }
-
-    /** {@code 500ms}, {@code 5s}, {@code 1m}, {@code 2h}, {@code 1d} or ISO-8601 ({@code PT5S}), as elsewhere in Orderflow. */
-    static Duration duration(Properties props, String key, Duration fallback) {
-        String text = trimmed(props.getProperty(key));
-        if (text == null) {
-            return fallback;
-        }
-        String t = text.toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("p")) {
-                return Duration.parse(text);
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                case 'd':
-                    return Duration.ofDays(n);
-                default:
-                    break;
-            }
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            // fall through to the message below
-        }
-        throw new IllegalArgumentException(key + " must be a duration such as 500ms, 5s, 1m or PT5S, was '" + text + "'");
     }
 }

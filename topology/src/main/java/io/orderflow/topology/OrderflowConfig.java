@@ -1,10 +1,12 @@
 package io.orderflow.topology;
 
+import io.orderflow.config.Settings;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -31,31 +33,32 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
     public static final int DEFAULT_PARTITIONS = 6;
     public static final String APPLICATION_ID = "orderflow";
 
+    /** The topology's settings: types, defaults, validators and what each means. */
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(SAGA_TIMEOUT, Type.STRING, "30s", Settings.duration(Duration.ofMillis(1)), Importance.HIGH,
+                    "how long an order waits for its replies before it is compensated")
+            .define(DEADLINE_SCAN, Type.STRING, "1s", Settings.duration(Duration.ofMillis(1)), Importance.LOW,
+                    "how often (wall clock) the deadline index is scanned")
+            .define(DEDUPE_TTL, Type.STRING, "24h", Settings.duration(Duration.ofMillis(1)), Importance.LOW,
+                    "how long an eventId is remembered")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "local:", Importance.HIGH,
+                    "http(s)://host:port of a Confluent-compatible Schema Registry, or local:")
+            .define(PARTITIONS, Type.INT, DEFAULT_PARTITIONS, Settings.atLeast(1), Importance.HIGH,
+                    "partitions of the topics Orderflow creates");
+
     public static OrderflowConfig defaults() {
         return from(new Properties());
     }
 
+    /** @throws IllegalArgumentException naming a setting that is not valid */
     public static OrderflowConfig from(Properties props) {
+        Map<String, Object> values = Settings.parse(DEF, props);
         return new OrderflowConfig(
-                duration(props, SAGA_TIMEOUT, "30s"),
-                duration(props, DEDUPE_TTL, "24h"),
-                duration(props, DEADLINE_SCAN, "1s"),
-                props.getProperty(SCHEMA_REGISTRY_URL, "local:"),
-                partitions(props));
-    }
-
-    private static int partitions(Properties props) {
-        String text = props.getProperty(PARTITIONS, Integer.toString(DEFAULT_PARTITIONS)).trim();
-        int partitions;
-        try {
-            partitions = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PARTITIONS + " must be a whole number >= 1, was '" + text + "'");
-        }
-        if (partitions < 1) {
-            throw new IllegalArgumentException(PARTITIONS + " must be >= 1, was " + partitions);
-        }
-        return partitions;
+                Settings.duration(values, SAGA_TIMEOUT),
+                Settings.duration(values, DEDUPE_TTL),
+                Settings.duration(values, DEADLINE_SCAN),
+                (String) values.get(SCHEMA_REGISTRY_URL),
+                (Integer) values.get(PARTITIONS));
     }
 
     /**
@@ -98,46 +101,8 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
         return streams;
     }
 
-    static Duration duration(Properties props, String key, String fallback) {
-        String text = props.getProperty(key, fallback).trim();
-        Duration parsed;
-        try {
-            parsed = parseDuration(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be a duration such as 500ms, 30s, 5m or 24h, was '"
-                    + text + "'");
-        }
-        if (parsed.isNegative() || parsed.isZero()) {
-            throw new IllegalArgumentException(key + " must be > 0, was '" + text + "'");
-        }
-        return parsed;
-    }
-
-    /**
-     * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d} or ISO-8601 ({@code PT30S}); anything
-     * else, an out-of-range amount included, is an {@link IllegalArgumentException}.
-     */
+    /** See {@link Settings#parseDuration}. */
     public static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("p")) {
-                return Duration.parse(text.trim());
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new IllegalArgumentException("unknown unit in '" + text + "'");
-            };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException
-                 | ArithmeticException e) {
-            // ArithmeticException: a number that fits a long but not a Duration, e.g. 99999999999999999d
-            throw new IllegalArgumentException("not a duration: '" + text + "'", e);
-        }
+        return Settings.parseDuration(text);
     }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -17,12 +18,17 @@ import java.util.concurrent.Callable;
         description = {"Run the order intake alone: POST /orders to PostgreSQL.",
                 "%nPOST /orders and POST /orders/{id}/cancel write the order and an outbox row to PostgreSQL in "
                         + "one transaction; Debezium publishes the outbox to order.events.",
-                "%nKeys: intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password, intake.jdbc.pool.size, "
-                        + "intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers (group commit), "
-                        + "http.port (default 8080), http.host.",
+                "%n" + IntakeCommand.KEYS,
                 "%nEnvironment variables override the keys: ORDERFLOW_INTAKE_JDBC_URL overrides intake.jdbc.url, "
                         + "ORDERFLOW_HTTP_PORT overrides http.port, and so on."})
 public final class IntakeCommand implements Callable<Integer> {
+    /** The settings, for {@code --help}; every declared one (InstanceSettingsDocumentedTest checks). */
+    public static final String KEYS = "Keys (defaults in intake/README.md, Configuration):"
+            + "%n  intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password,"
+            + "%n  intake.jdbc.pool.size, intake.jdbc.connection.timeout,"
+            + "%n  intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers,"
+            + "%n  http.port (default 8080), http.host.";
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
     Path config;
 
@@ -30,13 +36,14 @@ public final class IntakeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties props = InstanceConfig.load(config, System.getenv());
         IntakeConfig intakeConfig = IntakeConfig.from(props);
-        int port = InstanceConfig.intValue(props, InstanceConfig.HTTP_PORT, 8080);
-        String host = props.getProperty(InstanceConfig.HTTP_HOST, "0.0.0.0");
+        Map<String, Object> settings = InstanceConfig.values(props);
+        int port = (Integer) settings.get(InstanceConfig.HTTP_PORT);
+        String host = (String) settings.get(InstanceConfig.HTTP_HOST);
         try (Lifecycle lifecycle = new Lifecycle()) {
             IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig));
             IntakeServer server = lifecycle.own(IntakeServer.start(host, port, intake));
             System.out.println("Orderflow intake running: HTTP on port " + server.port() + ", PostgreSQL at "
-                    + intakeConfig.jdbcUrl() + ". Ctrl-C stops it.");
+                    + intakeConfig.redactedUrl() + ". Ctrl-C stops it.");
             lifecycle.awaitShutdown();
         }
         return 0;

@@ -18,12 +18,18 @@ import java.util.concurrent.Callable;
         description = {"Run one Orderflow instance against your Kafka cluster.",
                 "%nAn instance is Kafka Streams and the HTTP API. Missing topics are created with partitions and "
                         + "replication.factor.",
-                "%nKeys: bootstrap.servers (required), schema.registry.url, state.dir, http.port, http.host, "
-                        + "application.server, partitions, replication.factor, saga.timeout, num.stream.threads, "
-                        + "num.standby.replicas, and any Kafka Streams or client setting.",
+                "%n" + RunCommand.KEYS,
                 "%nEnvironment variables override the keys: ORDERFLOW_BOOTSTRAP_SERVERS overrides bootstrap.servers, "
                         + "ORDERFLOW_HTTP_PORT overrides http.port, and so on."})
 public final class RunCommand implements Callable<Integer> {
+    /** The settings, for {@code --help}; every declared one (InstanceSettingsDocumentedTest checks). */
+    public static final String KEYS = "Keys (defaults in docs/operations.md, Configuration):"
+            + "%n  bootstrap.servers (required), schema.registry.url, state.dir,"
+            + "%n  http.port, http.host, application.server, partitions, replication.factor,"
+            + "%n  num.stream.threads, num.standby.replicas,"
+            + "%n  saga.timeout, saga.deadline.scan.interval, dedupe.ttl,"
+            + "%n  and any Kafka Streams or client setting.";
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "instance properties file")
     Path config;
 

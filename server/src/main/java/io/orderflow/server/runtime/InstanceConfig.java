@@ -1,6 +1,10 @@
 package io.orderflow.server.runtime;
 
+import io.orderflow.config.Settings;
 import io.orderflow.topology.OrderflowConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.IOException;
@@ -28,19 +32,29 @@ public final class InstanceConfig {
     public static final String REPLICATION_FACTOR = StreamsConfig.REPLICATION_FACTOR_CONFIG;
     public static final String ENV_PREFIX = "ORDERFLOW_";
 
-    /** Keys a user sets; the rest of the properties go to Kafka Streams. Documented in docs/operations.md, Configuration. */
-    public static final Map<String, String> DOCUMENTED = Map.ofEntries(
-            Map.entry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "Kafka brokers, host:port[,host:port]"),
-            Map.entry(OrderflowConfig.SCHEMA_REGISTRY_URL, "http(s)://host:port, or local: (default)"),
-            Map.entry(StreamsConfig.STATE_DIR_CONFIG, "RocksDB state directory (default /tmp/kafka-streams)"),
-            Map.entry(HTTP_PORT, "port of the HTTP API (default 8080)"),
-            Map.entry(HTTP_HOST, "interface the HTTP API binds to (default 0.0.0.0)"),
-            Map.entry(ADVERTISED, "host:port other instances use to reach this one's HTTP API (default localhost:<http.port>)"),
-            Map.entry(PARTITIONS, "partitions of topics Orderflow creates (default 6)"),
-            Map.entry(REPLICATION_FACTOR, "replication factor of every topic Orderflow and Kafka Streams create (default: 3, or the number of brokers if fewer)"),
-            Map.entry(OrderflowConfig.SAGA_TIMEOUT, "how long an order waits for replies (default 30s)"),
-            Map.entry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "stream threads (default 1)"),
-            Map.entry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "standby replicas per store (default 0)"));
+    /**
+     * The instance's settings — the topology's ({@link OrderflowConfig#DEF}) and the instance's own — with types,
+     * defaults, validators and documentation. docs/operations.md's Configuration table is checked against it
+     * ({@code InstanceSettingsDocumentedTest}). Kafka Streams' keys declared here are passed to Streams as given;
+     * a default here is what the instance does without the key.
+     */
+    public static final ConfigDef DEF = new ConfigDef(OrderflowConfig.DEF)
+            .define(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, Type.STRING, null, Importance.HIGH,
+                    "Kafka brokers, host:port[,host:port] (required for run)")
+            .define(StreamsConfig.STATE_DIR_CONFIG, Type.STRING, "/tmp/kafka-streams", Importance.HIGH,
+                    "RocksDB state directory")
+            .define(HTTP_PORT, Type.INT, 8080, Settings.between(0, 65_535), Importance.HIGH,
+                    "port of the HTTP API (0: any free port)")
+            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, "interface the HTTP API binds to")
+            .define(ADVERTISED, Type.STRING, null, Importance.HIGH,
+                    "host:port other instances use to reach this one's HTTP API (default localhost:<http.port>)")
+            .define(REPLICATION_FACTOR, Type.INT, null, Settings.atLeast(1), Importance.HIGH,
+                    "replication factor of every topic Orderflow and Kafka Streams create (default: 3, or the "
+                            + "number of brokers if fewer)")
+            .define(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Settings.atLeast(1), Importance.MEDIUM,
+                    "stream threads")
+            .define(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Type.INT, 1, Settings.atLeast(0), Importance.MEDIUM,
+                    "standby replicas per store (with a single instance Kafka Streams assigns none)");
 
     private InstanceConfig() {
     }
@@ -72,7 +86,7 @@ public final class InstanceConfig {
                     key = candidate;
                 }
             }
-            for (String candidate : DOCUMENTED.keySet()) {
+            for (String candidate : DEF.names()) {
                 if (envName(candidate).equals(wanted)) {
                     key = candidate;
                 }
@@ -85,16 +99,13 @@ public final class InstanceConfig {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    public static int intValue(Properties props, String key, int fallback) {
-        String value = props.getProperty(key);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'");
-        }
+    /**
+     * Every declared setting from {@code props}, typed and validated (defaults for those absent).
+     *
+     * @throws IllegalArgumentException naming a setting that is not valid
+     */
+    public static Map<String, Object> values(Properties props) {
+        return Settings.parse(DEF, props);
     }
 
     public static String required(Properties props, String key) {

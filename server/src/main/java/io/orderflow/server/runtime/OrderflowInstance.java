@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -75,8 +76,9 @@ public final class OrderflowInstance implements AutoCloseable {
     public static OrderflowInstance start(Properties props, Duration startupTimeout,
                                           Consumer<JavalinConfig> extraRoutes) {
         OrderflowConfig config = OrderflowConfig.from(props);
-        int httpPort = InstanceConfig.intValue(props, InstanceConfig.HTTP_PORT, 8080);
-        String httpHost = props.getProperty(InstanceConfig.HTTP_HOST, "0.0.0.0");
+        Map<String, Object> settings = InstanceConfig.values(props);
+        int httpPort = (Integer) settings.get(InstanceConfig.HTTP_PORT);
+        String httpHost = (String) settings.get(InstanceConfig.HTTP_HOST);
         Properties withDefaults = new Properties();
         withDefaults.putAll(props);
         withDefaults.putIfAbsent(InstanceConfig.ADVERTISED, "localhost:" + httpPort);

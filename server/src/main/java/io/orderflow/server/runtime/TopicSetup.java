@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,11 +23,10 @@ public final class TopicSetup {
     }
 
     public static void ensure(Properties props, Duration timeout) {
-        int partitions = InstanceConfig.intValue(props, InstanceConfig.PARTITIONS, 6);
-        int replication = InstanceConfig.intValue(props, InstanceConfig.REPLICATION_FACTOR, 0);
-        if (partitions < 1) {
-            throw new IllegalArgumentException(InstanceConfig.PARTITIONS + " must be >= 1, was " + partitions);
-        }
+        Map<String, Object> settings = InstanceConfig.values(props);
+        int partitions = (Integer) settings.get(InstanceConfig.PARTITIONS);
+        Integer replicationFactor = (Integer) settings.get(InstanceConfig.REPLICATION_FACTOR);
+        int replication = replicationFactor == null ? 0 : replicationFactor;
         Properties admin = new Properties();
         admin.putAll(props);
         admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
