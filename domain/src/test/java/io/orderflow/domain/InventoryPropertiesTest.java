@@ -17,10 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.orderflow.domain.DomainFixtures.inventoryCommand;
 import static io.orderflow.domain.DomainFixtures.snapshot;
@@ -44,9 +41,6 @@ class InventoryPropertiesTest {
 
     /** Re-applies the {@code index mod n}-th command that was accepted so far. */
     record Replay(int index) implements Op {
-    }
-
-    record Applied(InventoryCommand command, InventoryReply reply) {
     }
 
     @Provide
@@ -94,17 +88,17 @@ class InventoryPropertiesTest {
     }
 
     /** The stock under test plus an independent count of what should be on the shelf. */
-    private static final class Shelf {
-        private Stock stock;
-        private final Map<String, StockRecord> records = new HashMap<>();
-        private final List<Applied> applied = new ArrayList<>();
+    private static final class Shelf extends ServiceModel<Stock, StockRecord, InventoryCommand, InventoryReply> {
         private long adjusted;
         private long committed;
         private long restocked;
-        private long changes;
+
+        Shelf() {
+            super(DomainFixtures::snapshot);
+        }
 
         void adjust(Adjust op) {
-            Stock before = stock;
+            Stock before = state;
             Stock copy = snapshot(before);
             long version = before == null ? 0 : before.getVersion();
             Long expected = switch (op.lock()) {
@@ -125,7 +119,7 @@ class InventoryPropertiesTest {
                 assertThat(step.stock().getVersion()).isEqualTo(version + 1);
                 adjusted += op.delta();
                 changes++;
-                stock = step.stock();
+                state = step.stock();
                 effect("adjusted");
             } else {
                 effect(step.rejection().code());
@@ -138,68 +132,45 @@ class InventoryPropertiesTest {
             }
         }
 
-        void apply(InventoryCommand command) {
-            Stock before = stock;
-            Stock copy = snapshot(before);
-            StockRecord record = records.get(command.getOrderId());
-            StockStep step = Inventory.apply(before, record, command);
-            assertThat(before).as("input stock").isEqualTo(copy);
-            if (step.rejection() != null) {
-                assertThat(step.changed()).isFalse();
-                assertThat(step.reply()).isNull();
-                assertThat(step.stock()).isSameAs(before);
-                assertThat(step.record()).isSameAs(record);
-                effect(step.rejection().code());
-                return;
-            }
-            InventoryReply reply = step.reply();
-            effect(!step.changed() ? "replay" : step.record().getReason() != null
-                    ? step.record().getReason().name() : step.record().getState().name());
+        @Override
+        protected Step<Stock, StockRecord, InventoryReply> rule(Stock stock, StockRecord record,
+                                                               InventoryCommand command) {
+            StockStep step = Inventory.apply(stock, record, command);
+            return new Step<>(step.stock(), step.record(), step.reply(), step.rejection(), step.changed());
+        }
+
+        @Override
+        protected String orderIdOf(InventoryCommand command) {
+            return command.getOrderId();
+        }
+
+        @Override
+        protected long versionOf(Stock stock) {
+            return stock.getVersion();
+        }
+
+        @Override
+        protected String effectOf(StockRecord record) {
+            return record.getReason() != null ? record.getReason().name() : record.getState().name();
+        }
+
+        @Override
+        protected void checkReply(InventoryCommand command, InventoryReply reply) {
             assertThat(reply.getOrderId()).isEqualTo(command.getOrderId());
             assertThat(reply.getSku()).isEqualTo(SKU);
             assertThat(reply.getQuantity()).isEqualTo(command.getQuantity());
             assertThat(reply.getType()).isIn(expectedReplies(command.getType()));
             assertThat(reply.getReason() != null).isEqualTo(reply.getType() == InventoryReplyType.REJECTED);
-            if (step.changed()) {
-                if (step.stock() != before) {
-                    changes++;
-                    assertThat(step.stock().getVersion()).isEqualTo(before.getVersion() + 1);
-                }
-                if (command.getType() == InventoryCommandType.COMMIT) {
-                    committed += record.getQuantity();
-                } else if (command.getType() == InventoryCommandType.RELEASE
-                        && record.getState() == StockRecordState.COMMITTED) {
-                    restocked += record.getQuantity();
-                }
-            } else {
-                assertThat(step.stock()).isSameAs(before);
-                assertThat(step.record()).isSameAs(record);
-            }
-            stock = step.stock();
-            records.put(command.getOrderId(), step.record());
-            applied.add(new Applied(command, reply));
         }
 
-        void replay(int index) {
-            if (applied.isEmpty()) {
-                return;
+        @Override
+        protected void book(InventoryCommand command, StockRecord before) {
+            if (command.getType() == InventoryCommandType.COMMIT) {
+                committed += before.getQuantity();
+            } else if (command.getType() == InventoryCommandType.RELEASE
+                    && before.getState() == StockRecordState.COMMITTED) {
+                restocked += before.getQuantity();
             }
-            Applied first = applied.get(index % applied.size());
-            Stock before = stock;
-            Stock copy = snapshot(before);
-            StockRecord record = records.get(first.command().getOrderId());
-            StockStep step = Inventory.apply(before, record, first.command());
-            assertThat(step.rejection()).as("replay of %s", first.command()).isNull();
-            assertThat(step.changed()).as("replay of %s", first.command()).isFalse();
-            assertThat(step.reply()).as("replay of %s", first.command()).isEqualTo(first.reply());
-            assertThat(step.stock()).isSameAs(before);
-            assertThat(step.record()).isSameAs(record);
-            assertThat(before).isEqualTo(copy);
-            effect("replay");
-        }
-
-        private static void effect(String effect) {
-            Statistics.label("effects").collect(effect);
         }
 
         private static List<InventoryReplyType> expectedReplies(InventoryCommandType type) {
@@ -211,6 +182,7 @@ class InventoryPropertiesTest {
         }
 
         void assertInvariants() {
+            Stock stock = state;
             if (stock == null) {
                 assertThat(adjusted).isZero();
                 assertThat(records.values()).allMatch(r -> r.getState() == StockRecordState.REJECTED);

@@ -17,10 +17,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.orderflow.domain.DomainFixtures.CUSTOMER;
 import static io.orderflow.domain.DomainFixtures.snapshot;
@@ -49,9 +46,6 @@ class LedgerPropertiesTest {
 
     /** Re-applies the {@code index mod n}-th command that was accepted so far. */
     record Replay(int index) implements Op {
-    }
-
-    record Applied(PaymentCommand command, PaymentReply reply) {
     }
 
     @Provide
@@ -103,17 +97,17 @@ class LedgerPropertiesTest {
     }
 
     /** The account under test plus an independent reckoning of what it should hold. */
-    private static final class Books {
-        private Account account;
-        private final Map<String, PaymentRecord> records = new HashMap<>();
-        private final List<Applied> applied = new ArrayList<>();
+    private static final class Books extends ServiceModel<Account, PaymentRecord, PaymentCommand, PaymentReply> {
         private long deposited;
         private long captured;
         private long refunded;
-        private long changes;
+
+        Books() {
+            super(DomainFixtures::snapshot);
+        }
 
         void deposit(Deposit op) {
-            Account before = account;
+            Account before = state;
             Account copy = snapshot(before);
             LedgerStep step = Ledger.deposit(before, new FundsDeposited("d", CUSTOMER, op.amount(), op.currency()));
             assertThat(before).isEqualTo(copy);
@@ -126,7 +120,7 @@ class LedgerPropertiesTest {
                 assertThat(step.changed()).isTrue();
                 deposited += op.amount();
                 changes++;
-                account = step.account();
+                state = step.account();
                 effect("deposited");
             } else {
                 effect(step.rejection().code());
@@ -136,67 +130,44 @@ class LedgerPropertiesTest {
             }
         }
 
-        void apply(PaymentCommand command) {
-            Account before = account;
-            Account copy = snapshot(before);
-            PaymentRecord record = records.get(command.getOrderId());
-            LedgerStep step = Ledger.apply(before, record, command);
-            assertThat(before).as("input account").isEqualTo(copy);
-            if (step.rejection() != null) {
-                assertThat(step.changed()).isFalse();
-                assertThat(step.reply()).isNull();
-                assertThat(step.account()).isSameAs(before);
-                assertThat(step.record()).isSameAs(record);
-                effect(step.rejection().code());
-                return;
-            }
-            PaymentReply reply = step.reply();
-            effect(!step.changed() ? "replay" : step.record().getReason() != null
-                    ? step.record().getReason().name() : step.record().getState().name());
+        @Override
+        protected Step<Account, PaymentRecord, PaymentReply> rule(Account account, PaymentRecord record,
+                                                                  PaymentCommand command) {
+            LedgerStep step = Ledger.apply(account, record, command);
+            return new Step<>(step.account(), step.record(), step.reply(), step.rejection(), step.changed());
+        }
+
+        @Override
+        protected String orderIdOf(PaymentCommand command) {
+            return command.getOrderId();
+        }
+
+        @Override
+        protected long versionOf(Account account) {
+            return account.getVersion();
+        }
+
+        @Override
+        protected String effectOf(PaymentRecord record) {
+            return record.getReason() != null ? record.getReason().name() : record.getState().name();
+        }
+
+        @Override
+        protected void checkReply(PaymentCommand command, PaymentReply reply) {
             assertThat(reply.getOrderId()).isEqualTo(command.getOrderId());
             assertThat(reply.getCustomerId()).isEqualTo(command.getCustomerId());
             assertThat(reply.getAmount()).isEqualTo(command.getAmount());
             assertThat(reply.getType()).isIn(expectedReplies(command.getType()));
             assertThat(reply.getReason() != null).isEqualTo(reply.getType() == PaymentReplyType.DECLINED);
-            if (step.changed()) {
-                if (step.account() != before) {
-                    changes++;
-                    assertThat(step.account().getVersion()).isEqualTo(before.getVersion() + 1);
-                }
-                if (command.getType() == PaymentCommandType.CAPTURE) {
-                    captured += record.getAmount();
-                } else if (command.getType() == PaymentCommandType.REFUND) {
-                    refunded += record.getAmount();
-                }
-            } else {
-                assertThat(step.account()).isSameAs(before);
-                assertThat(step.record()).isSameAs(record);
-            }
-            account = step.account();
-            records.put(command.getOrderId(), step.record());
-            applied.add(new Applied(command, reply));
         }
 
-        void replay(int index) {
-            if (applied.isEmpty()) {
-                return;
+        @Override
+        protected void book(PaymentCommand command, PaymentRecord before) {
+            if (command.getType() == PaymentCommandType.CAPTURE) {
+                captured += before.getAmount();
+            } else if (command.getType() == PaymentCommandType.REFUND) {
+                refunded += before.getAmount();
             }
-            Applied first = applied.get(index % applied.size());
-            Account before = account;
-            Account copy = snapshot(before);
-            PaymentRecord record = records.get(first.command().getOrderId());
-            LedgerStep step = Ledger.apply(before, record, first.command());
-            assertThat(step.rejection()).as("replay of %s", first.command()).isNull();
-            assertThat(step.changed()).as("replay of %s", first.command()).isFalse();
-            assertThat(step.reply()).as("replay of %s", first.command()).isEqualTo(first.reply());
-            assertThat(step.account()).isSameAs(before);
-            assertThat(step.record()).isSameAs(record);
-            assertThat(before).isEqualTo(copy);
-            effect("replay");
-        }
-
-        private static void effect(String effect) {
-            Statistics.label("effects").collect(effect);
         }
 
         private static List<PaymentReplyType> expectedReplies(PaymentCommandType type) {
@@ -209,6 +180,7 @@ class LedgerPropertiesTest {
         }
 
         void assertInvariants() {
+            Account account = state;
             if (account == null) {
                 assertThat(deposited).isZero();
                 assertThat(records.values()).allMatch(r -> r.getState() == PaymentRecordState.DECLINED);
