@@ -3,6 +3,7 @@ package io.orderflow.intake;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.Statement;
@@ -27,22 +28,22 @@ import static org.awaitility.Awaitility.await;
  * the orders posted meanwhile queue, and once the test rolls back they are written together.
  */
 class GroupCommitTest {
+    @RegisterExtension
+    static final IntakeDatabase DB = new IntakeDatabase();
     private static TestDatabase db;
     private static IntakeService intake;
     private static ExecutorService callers;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.start();
-        intake = IntakeService.start(db.config(OutboxMode.KEEP).withBatch(100, 1));
+        db = DB.db();
+        intake = DB.intake(db.config(OutboxMode.KEEP).withBatch(100, 1));
         callers = Executors.newFixedThreadPool(32);
     }
 
     @AfterAll
     static void stop() {
         callers.shutdownNow();
-        intake.close();
-        db.close();
     }
 
     private static PlaceOrderRequest order(String customer, int quantity) {

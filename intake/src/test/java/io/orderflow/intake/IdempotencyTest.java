@@ -1,8 +1,8 @@
 package io.orderflow.intake;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,20 +18,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Idempotency-Key is unique per customer: a repeat, even a racing one, gets the first answer and writes nothing. */
 class IdempotencyTest {
+    @RegisterExtension
+    static final IntakeDatabase DB = new IntakeDatabase();
     private static TestDatabase db;
     private static IntakeService intake;
 
     @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.start();
-        intake = IntakeService.start(db.config(OutboxMode.KEEP));
+    static void startIntake() {
+        db = DB.db();
+        intake = DB.intake(OutboxMode.KEEP);
     }
 
-    @AfterAll
-    static void stopDatabase() {
-        intake.close();
-        db.close();
-    }
 
     private static PlaceOrderRequest order(String customer) {
         return new PlaceOrderRequest(customer, "EUR", List.of(new PlaceOrderRequest.Line("s1", 2, 1250)));

@@ -7,9 +7,9 @@ import io.orderflow.contracts.OrderLine;
 import io.orderflow.contracts.OrderPlaced;
 import io.orderflow.serde.IngressReader;
 import io.orderflow.serde.LocalSchemaRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,23 +25,19 @@ class IntakeServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final IngressReader READER = new IngressReader(LocalSchemaRegistry.instance());
 
+    @RegisterExtension
+    static final IntakeDatabase DB = new IntakeDatabase();
     private static TestDatabase db;
     private static IntakeService keeping;
     private static IntakeService deleting;
 
     @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.start();
-        keeping = IntakeService.start(db.config(OutboxMode.KEEP));
-        deleting = IntakeService.start(db.config(OutboxMode.DELETE));
+    static void startIntakes() {
+        db = DB.db();
+        keeping = DB.intake(OutboxMode.KEEP);
+        deleting = DB.intake(OutboxMode.DELETE);
     }
 
-    @AfterAll
-    static void stopDatabase() {
-        keeping.close();
-        deleting.close();
-        db.close();
-    }
 
     @Test
     void shouldWriteOrderRowAndOrderPlacedOutboxEventWhenOrderIsValid() throws Exception {

@@ -1,8 +1,8 @@
 package io.orderflow.intake;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,20 +21,17 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Every content rule refuses the request with a message naming the field, and writes nothing. */
 class IntakeValidationTest {
+    @RegisterExtension
+    static final IntakeDatabase DB = new IntakeDatabase();
     private static TestDatabase db;
     private static IntakeService intake;
 
     @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.start();
-        intake = IntakeService.start(db.config(OutboxMode.KEEP));
+    static void startIntake() {
+        db = DB.db();
+        intake = DB.intake(OutboxMode.KEEP);
     }
 
-    @AfterAll
-    static void stopDatabase() {
-        intake.close();
-        db.close();
-    }
 
     private static PlaceOrderRequest.Line line(String sku, int quantity, long unitPrice) {
         return new PlaceOrderRequest.Line(sku, quantity, unitPrice);

@@ -21,6 +21,7 @@ import java.util.Map;
  */
 public final class TestDatabase implements AutoCloseable {
     private final EmbeddedPostgres postgres;
+    private boolean closed;
 
     private TestDatabase(EmbeddedPostgres postgres) {
         this.postgres = postgres;
@@ -86,8 +87,13 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** Stops PostgreSQL; a second call does nothing. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             postgres.close();
         } catch (IOException e) {

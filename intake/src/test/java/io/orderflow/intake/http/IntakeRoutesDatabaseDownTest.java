@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.intake.OutboxMode;
+import io.orderflow.intake.IntakeDatabase;
 import io.orderflow.intake.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,26 +25,19 @@ class IntakeRoutesDatabaseDownTest {
     private static final String ORDER =
             "{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":1,\"unitPrice\":1}]}";
 
+    @RegisterExtension
+    static final IntakeDatabase DB = new IntakeDatabase();
     private static TestDatabase db;
     private static IntakeService intake;
     private static Javalin server;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.start();
-        intake = IntakeService.start(db.config(OutboxMode.DELETE));
-        server = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            IntakeRoutes.register(config, intake);
-        }).start("127.0.0.1", 0);
+        db = DB.db();
+        intake = DB.intake(OutboxMode.DELETE);
+        server = DB.serve(intake);
     }
 
-    @AfterAll
-    static void stop() {
-        server.stop();
-        intake.close();
-    }
 
     private static HttpResponse<String> post(String path, String key, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))

@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.intake.OutboxMode;
+import io.orderflow.intake.IntakeDatabase;
 import io.orderflow.intake.TestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.URI;
@@ -25,27 +26,19 @@ class IntakeRoutesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    @RegisterExtension
+    static final IntakeDatabase DB = new IntakeDatabase();
     private static TestDatabase db;
     private static IntakeService intake;
     private static Javalin server;
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.start();
-        intake = IntakeService.start(db.config(OutboxMode.KEEP));
-        server = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            IntakeRoutes.register(config, intake);
-        }).start("127.0.0.1", 0);
+        db = DB.db();
+        intake = DB.intake(OutboxMode.KEEP);
+        server = DB.serve(intake);
     }
 
-    @AfterAll
-    static void stop() {
-        server.stop();
-        intake.close();
-        db.close();
-    }
 
     static HttpResponse<String> post(String path, String key, String body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
