@@ -4,10 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.orderflow.contracts.FundsDeposited;
 import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
@@ -16,7 +14,6 @@ import io.orderflow.contracts.OrderPlaced;
 import io.orderflow.contracts.StockAdjusted;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
@@ -55,10 +52,7 @@ public final class IngressReader {
             List.of("eventId", "sku", "delta", "reason", "expectedVersion");
     private static final List<String> FUNDS_DEPOSITED_FIELDS = List.of("eventId", "customerId", "amount", "currency");
 
-    // A repeated key would otherwise silently keep the last value, hiding a producer bug.
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final ObjectMapper JSON = StrictJson.MAPPER;
 
     private final Deserializer<OrderEvent> orderEvents;
     private final Deserializer<StockAdjusted> stockAdjustments;
@@ -143,9 +137,7 @@ public final class IngressReader {
     }
 
     private static String where(JsonLocation location) {
-        return location == null || location.getLineNr() < 0
-                ? ""
-                : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        return StrictJson.where(location);
     }
 
     private static boolean isJsonWhitespace(byte b) {
@@ -206,16 +198,14 @@ public final class IngressReader {
     private record JsonObject(JsonNode node, String path) {
 
         String field(String name) {
-            return path.isEmpty() ? name : path + "." + name;
+            return StrictJson.field(path, name);
         }
 
         void rejectUnknownFields(List<String> allowed, String context) {
-            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!allowed.contains(name)) {
-                    throw new InvalidRecordException("unknown field '" + field(name) + "' " + context
-                            + " (allowed: " + String.join(", ", allowed) + ")");
-                }
+            String unknown = StrictJson.unknownField(node, allowed);
+            if (unknown != null) {
+                throw new InvalidRecordException("unknown field '" + field(unknown) + "' " + context
+                        + " (allowed: " + String.join(", ", allowed) + ")");
             }
         }
 
@@ -284,14 +274,7 @@ public final class IngressReader {
         }
 
         static String describe(JsonNode value) {
-            if (value.isObject()) {
-                return "an object";
-            }
-            if (value.isArray()) {
-                return "an array";
-            }
-            String text = value.toString();
-            return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+            return StrictJson.describe(value);
         }
     }
 }

@@ -3,16 +3,14 @@ package io.orderflow.intake.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.orderflow.intake.PlaceOrderRequest;
 import io.orderflow.intake.ValidationException;
+import io.orderflow.serde.StrictJson;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -24,10 +22,7 @@ import java.util.List;
 final class OrderRequestJson {
     private static final List<String> ORDER_FIELDS = List.of("customerId", "currency", "lines");
     private static final List<String> LINE_FIELDS = List.of("sku", "quantity", "unitPrice");
-    // A repeated field would otherwise silently keep its last value.
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final ObjectMapper JSON = StrictJson.MAPPER;
 
     private OrderRequestJson() {
     }
@@ -78,21 +73,18 @@ final class OrderRequestJson {
             }
             return root;
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ValidationException("malformed JSON: " + e.getOriginalMessage() + where);
+            throw new ValidationException("malformed JSON: " + e.getOriginalMessage()
+                    + StrictJson.where(e.getLocation()));
         } catch (IOException e) {
             throw new ValidationException("cannot read the request body: " + e.getMessage());
         }
     }
 
     private static void rejectUnknownFields(JsonNode object, String path, List<String> allowed) {
-        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                throw new ValidationException("unknown field '" + field(path, name) + "' (allowed: "
-                        + String.join(", ", allowed) + ")");
-            }
+        String unknown = StrictJson.unknownField(object, allowed);
+        if (unknown != null) {
+            throw new ValidationException("unknown field '" + field(path, unknown) + "' (allowed: "
+                    + String.join(", ", allowed) + ")");
         }
     }
 
@@ -130,7 +122,7 @@ final class OrderRequestJson {
     }
 
     private static String field(String path, String name) {
-        return path.isEmpty() ? name : path + "." + name;
+        return StrictJson.field(path, name);
     }
 
     private static String describe(JsonToken token) {
@@ -153,13 +145,6 @@ final class OrderRequestJson {
     }
 
     private static String describe(JsonNode value) {
-        if (value.isObject()) {
-            return "an object";
-        }
-        if (value.isArray()) {
-            return "an array";
-        }
-        String text = value.toString();
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+        return StrictJson.describe(value);
     }
 }
