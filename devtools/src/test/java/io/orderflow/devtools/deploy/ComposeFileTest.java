@@ -160,6 +160,9 @@ class ComposeFileTest {
             // When
             Properties config = serviceConfig(instance);
             int port = Integer.parseInt(config.getProperty("http.port"));
+            // (every declared setting in it is valid, as `saga run` will read it)
+            assertThatCode(() -> InstanceConfig.values(config)).as("%s settings", instance)
+                    .doesNotThrowAnyException();
 
             // Then
             assertThat(config.getProperty("application.server")).isEqualTo(instance + ":" + port);
@@ -333,6 +336,7 @@ class ComposeFileTest {
         // When
         Properties intake = serviceConfig("intake");
         IntakeConfig config = IntakeConfig.from(intake);
+        assertThatCode(() -> InstanceConfig.values(intake)).as("the intake's HTTP settings").doesNotThrowAnyException();
 
         // Then
         assertThat(command("intake").get(0)).isEqualTo("intake");
