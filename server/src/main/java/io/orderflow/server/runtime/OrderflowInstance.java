@@ -93,7 +93,8 @@ public final class OrderflowInstance implements AutoCloseable {
 
         SchemaRegistry registry = SchemaRegistry.fromUrl(config.schemaRegistryUrl());
         OrderWaiters waiters = new OrderWaiters(MAX_WAITERS);
-        ReplyPathMonitor replyPath = ReplyPathMonitor.start(streamsProps, REPLY_PATH_EVERY);
+        ReplyPathMonitor replyPath = ReplyPathMonitor.start(streamsProps, config.sagaTimeout(),
+                REPLY_PATH_EVERY);
         Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, replyPath, streamsProps);
         KafkaStreams streams = new KafkaStreams(topology, streamsProps);
         metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()), replyPath::lag);

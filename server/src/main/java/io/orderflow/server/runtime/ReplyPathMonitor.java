@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -37,12 +38,22 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Under exactly-once, a committed offset stops short of the end by transaction markers; a gap is read once (by
  * a {@code read_committed} consumer) to see whether it holds records, and remembered while neither end moves.
+ *
+ * <p>A round sees commands once their transaction has committed, and the saga's transaction can commit late: its
+ * stream thread may sit in a commit while a broker fails over, up to the producer's {@code transaction.timeout.ms}
+ * (Kafka Streams' 10 s under exactly-once) plus the coordinator's abort check (every 10 s). A round that started
+ * before such a commit does not cover those commands. So when the saga timeout is shorter than that bound,
+ * progress is reported that much earlier ({@code settle}); with the defaults (a 30 s saga timeout) it is not.
  */
 public final class ReplyPathMonitor implements ReplyProgress, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplyPathMonitor.class);
     static final List<String> COMMANDS = List.of(Topics.PAYMENT_COMMANDS.name(), Topics.INVENTORY_COMMANDS.name());
     static final List<String> REPLIES = List.of(Topics.PAYMENT_REPLIES.name(), Topics.INVENTORY_REPLIES.name());
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    /** Kafka Streams' producer transaction timeout under exactly-once, when none is set. */
+    private static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+    /** The broker's {@code transaction.abort.timed.out.transaction.cleanup.interval.ms} default. */
+    private static final Duration COORDINATOR_ABORT_CHECK = Duration.ofSeconds(10);
 
     /** The offsets a round needs; the Kafka implementation is below, tests may give their own. */
     interface Offsets extends AutoCloseable {
@@ -69,15 +80,26 @@ public final class ReplyPathMonitor implements ReplyProgress, AutoCloseable {
     private boolean repliesHop;
     private Map<TopicPartition, Long> targets;
 
-    ReplyPathMonitor(Offsets offsets, Clock clock) {
+    private final long settleMillis;
+
+    /** @param settle how much earlier than a round's start to report progress (see above) */
+    ReplyPathMonitor(Offsets offsets, Clock clock, Duration settle) {
         this.offsets = offsets;
         this.clock = clock;
+        this.settleMillis = settle.toMillis();
         this.answeredThrough = Long.MIN_VALUE;
     }
 
     /** Watches the group {@code application.id} of {@code streamsProperties}, with its clients' settings. */
-    public static ReplyPathMonitor start(Properties streamsProperties, Duration every) {
-        ReplyPathMonitor monitor = new ReplyPathMonitor(new KafkaOffsets(streamsProperties), Clock.systemUTC());
+    public static ReplyPathMonitor start(Properties streamsProperties, Duration sagaTimeout, Duration every) {
+        StreamsConfig config = new StreamsConfig(streamsProperties);
+        Object transactionTimeout = config.getProducerConfigs("reply-path-monitor")
+                .get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        Duration commitBound = Duration.ofMillis(transactionTimeout == null ? DEFAULT_TRANSACTION_TIMEOUT_MS
+                : Long.parseLong(transactionTimeout.toString())).plus(COORDINATOR_ABORT_CHECK);
+        Duration settle = commitBound.compareTo(sagaTimeout) > 0 ? commitBound.minus(sagaTimeout) : Duration.ZERO;
+        ReplyPathMonitor monitor = new ReplyPathMonitor(new KafkaOffsets(streamsProperties), Clock.systemUTC(),
+                settle);
         monitor.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "orderflow-reply-path-monitor");
             thread.setDaemon(true);
@@ -127,7 +149,7 @@ public final class ReplyPathMonitor implements ReplyProgress, AutoCloseable {
                 return;
             }
         }
-        answeredThrough = roundStart;
+        answeredThrough = roundStart - settleMillis;
         targets = null;
     }
 

@@ -4,6 +4,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ class ReplyPathMonitorTest {
 
     private final FakeOffsets offsets = new FakeOffsets();
     private final MovingClock clock = new MovingClock(1_000);
-    private final ReplyPathMonitor monitor = new ReplyPathMonitor(offsets, clock);
+    private final ReplyPathMonitor monitor = new ReplyPathMonitor(offsets, clock, Duration.ZERO);
 
     @Test
     void shouldKnowNothingBeforeTheFirstRoundEnds() throws Exception {
@@ -66,6 +67,18 @@ class ReplyPathMonitorTest {
         clock.now = 4_000;
         monitor.step();
         assertThat(monitor.answeredThrough()).isEqualTo(4_000);
+    }
+
+    @Test
+    void shouldReportProgressEarlierBySettleWhenTheSagaTimeoutIsShorterThanACommitCanTake() throws Exception {
+        // Given a monitor that must allow for a saga transaction committing 15 s late
+        ReplyPathMonitor settling = new ReplyPathMonitor(offsets, clock, Duration.ofSeconds(15));
+
+        // When a round ends
+        settling.step();
+
+        // Then it vouches only for what was sent 15 s before the round started
+        assertThat(settling.answeredThrough()).isEqualTo(1_000 - 15_000);
     }
 
     @Test

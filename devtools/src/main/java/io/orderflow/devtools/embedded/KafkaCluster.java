@@ -1,0 +1,268 @@
+package io.orderflow.devtools.embedded;
+
+import io.orderflow.server.runtime.TempDir;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real multi-node KRaft cluster: each node (broker and controller in one, as in Kafka's quickstart) its own JVM
+ * running Kafka's own {@code kafka.Kafka} on a directory formatted by Kafka's own storage tool, so a node can be
+ * killed with SIGKILL and started again on its data, as a crashed broker is. Settings as a production cluster of
+ * three would have them: replication factor 3 and {@code min.insync.replicas} 2 for topics, the offsets and the
+ * transaction state log; unclean leader election off. Loopback only; every node logs to {@code node-<id>.log} in
+ * the cluster's directory.
+ */
+public final class KafkaCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
+    private static final String HOST = "127.0.0.1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path dir;
+    private final boolean deleteOnClose;
+    private final List<Node> nodes = new ArrayList<>();
+
+    private record Node(int id, int clientPort, int controllerPort, Path config, Path log) {
+    }
+
+    private final Process[] processes;
+
+    private KafkaCluster(Path dir, boolean deleteOnClose, int size) {
+        this.dir = dir;
+        this.deleteOnClose = deleteOnClose;
+        this.processes = new Process[size];
+    }
+
+    /** Starts {@code size} nodes in a new temporary directory and waits until every one serves clients. */
+    public static KafkaCluster start(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a cluster needs at least one node, was " + size);
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("orderflow-cluster-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cluster's directory", e);
+        }
+        KafkaCluster cluster = new KafkaCluster(dir, true, size);
+        try {
+            cluster.configure(size);
+            for (int i = 0; i < size; i++) {
+                cluster.startNode(i);
+            }
+            cluster.awaitBrokers(size, START_TIMEOUT);
+            LOG.info("Kafka cluster of {} nodes on {}", size, cluster.bootstrapServers());
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** Every node's client listener, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        StringJoiner joiner = new StringJoiner(",");
+        nodes.forEach(node -> joiner.add(HOST + ":" + node.clientPort()));
+        return joiner.toString();
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    /** The node's id (1-based, as Kafka names it) of node {@code index}. */
+    public int nodeId(int index) {
+        return nodes.get(index).id();
+    }
+
+    /** SIGKILLs node {@code index}: no controlled shutdown, no flush, as a crash or a power cut. */
+    public void kill(int index) {
+        Process process = processes[index];
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("node " + nodeId(index) + " is not running");
+        }
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("node " + nodeId(index) + " did not die within 30 s of SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing node " + nodeId(index), e);
+        }
+        processes[index] = null;
+        LOG.info("Killed Kafka node {} (SIGKILL)", nodeId(index));
+    }
+
+    /** Starts node {@code index} again on its data and waits until the cluster has every node again. */
+    public void restart(int index) {
+        startNode(index);
+        awaitBrokers(nodes.size(), START_TIMEOUT);
+        LOG.info("Kafka node {} is back", nodeId(index));
+    }
+
+    private void configure(int size) {
+        List<int[]> ports = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            ports.add(new int[] {LoopbackPorts.free(), LoopbackPorts.free()});
+        }
+        StringJoiner voters = new StringJoiner(",");
+        for (int i = 0; i < size; i++) {
+            voters.add((i + 1) + "@" + HOST + ":" + ports.get(i)[1]);
+        }
+        String clusterId = Uuid.randomUuid().toString();
+        int replication = Math.min(3, size);
+        int minIsr = Math.max(1, replication - 1);
+        for (int i = 0; i < size; i++) {
+            int id = i + 1;
+            Path logDir = dir.resolve("node-" + id);
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("process.roles", "broker,controller");
+            props.put("node.id", Integer.toString(id));
+            props.put("controller.quorum.voters", voters.toString());
+            props.put("listeners", "PLAINTEXT://" + HOST + ":" + ports.get(i)[0] + ",CONTROLLER://" + HOST + ":"
+                    + ports.get(i)[1]);
+            props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + ports.get(i)[0]);
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            props.put("controller.listener.names", "CONTROLLER");
+            props.put("inter.broker.listener.name", "PLAINTEXT");
+            props.put("log.dirs", logDir.toString());
+            props.put("offsets.topic.replication.factor", Integer.toString(replication));
+            props.put("transaction.state.log.replication.factor", Integer.toString(replication));
+            props.put("transaction.state.log.min.isr", Integer.toString(minIsr));
+            props.put("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
+            props.put("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
+            props.put("default.replication.factor", Integer.toString(replication));
+            props.put("min.insync.replicas", Integer.toString(minIsr));
+            props.put("unclean.leader.election.enable", "false");
+            props.put("group.initial.rebalance.delay.ms", "0");
+            props.put("auto.create.topics.enable", "false");
+            props.put("offsets.topic.num.partitions", "6");
+            props.put("transaction.state.log.num.partitions", "6");
+            props.put("share.coordinator.state.topic.num.partitions", "6");
+            props.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+            props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+            props.put("num.network.threads", "2");
+            props.put("num.io.threads", "2");
+            props.put("background.threads", "2");
+            Path config = dir.resolve("node-" + id + ".properties");
+            write(config, props);
+            format(config, clusterId, logDir);
+            nodes.add(new Node(id, ports.get(i)[0], ports.get(i)[1], config, dir.resolve("node-" + id + ".log")));
+        }
+    }
+
+    private void startNode(int index) {
+        Node node = nodes.get(index);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        try {
+            processes[index] = new ProcessBuilder(java, "-Xms128m", "-Xmx384m", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"), "kafka.Kafka", node.config().toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log().toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Kafka node " + node.id(), e);
+        }
+    }
+
+    /** Waits until the cluster's metadata lists {@code expected} brokers. */
+    private void awaitBrokers(int expected, Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int seen = 0;
+        try (Admin admin = Admin.create(props)) {
+            while (System.nanoTime() < deadline) {
+                for (int i = 0; i < processes.length; i++) {
+                    if (processes[i] != null && !processes[i].isAlive()) {
+                        throw new IllegalStateException("Kafka node " + nodeId(i) + " exited with "
+                                + processes[i].exitValue() + "; see " + nodes.get(i).log());
+                    }
+                }
+                try {
+                    seen = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                    if (seen >= expected) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    // not up yet
+                }
+                TimeUnit.MILLISECONDS.sleep(200); // polling the cluster's metadata within the deadline above
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the Kafka cluster", e);
+        }
+        throw new IllegalStateException("the Kafka cluster did not list " + expected + " brokers within "
+                + timeout.toSeconds() + " s (it lists " + seen + "); see the node logs in " + dir);
+    }
+
+    private static void write(Path file, Map<String, String> props) {
+        Properties properties = new Properties();
+        properties.putAll(props);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            properties.store(out, "Written by orderflow's KafkaCluster");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void format(Path config, String clusterId, Path logDir) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int exitCode;
+        try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            exitCode = StorageTool.execute(new String[] {"format", "--cluster-id", clusterId, "--config",
+                    config.toString()}, out);
+        }
+        if (exitCode != 0) {
+            throw new IllegalStateException("cannot format " + logDir + " (exit code " + exitCode + "): "
+                    + output.toString(StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    /** SIGKILLs every node still running and deletes the cluster's directory. */
+    @Override
+    public void close() {
+        for (int i = 0; i < processes.length; i++) {
+            if (processes[i] != null) {
+                processes[i].destroyForcibly();
+                try {
+                    processes[i].waitFor(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                processes[i] = null;
+            }
+        }
+        if (deleteOnClose) {
+            try {
+                TempDir.delete(dir);
+            } catch (IOException e) {
+                LOG.warn("Could not delete the cluster's directory {}: {}", dir, e.getMessage());
+            }
+        }
+    }
+}
