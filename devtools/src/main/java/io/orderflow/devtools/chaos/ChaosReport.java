@@ -30,6 +30,10 @@ public final class ChaosReport {
     public record Kill(int instance, double at, boolean wiped) {
     }
 
+    /** One broker SIGKILL: which node, when (seconds into the load), and how long it stayed down. */
+    public record BrokerKill(int node, double at, double downSeconds) {
+    }
+
     /** Per ingress topic: acknowledged by Kafka, read back, and dead-lettered (distinct source records). */
     public record Ingress(long sent, long in, long deadLettered) {
         boolean reconciled() {
@@ -39,6 +43,7 @@ public final class ChaosReport {
 
     private final ChaosRunner.Options options;
     private final List<Kill> kills;
+    private final List<BrokerKill> brokerKills;
     private final Map<String, Long> refused;
     private final boolean quiescent;
     private final int threadReplacements;
@@ -49,10 +54,12 @@ public final class ChaosReport {
     private final Map<String, Integer> deadLetters = new TreeMap<>();
     private final int deadLetterCount;
 
-    ChaosReport(ChaosRunner.Options options, List<Kill> kills, Map<String, Long> sent, Map<String, Long> refused,
-                boolean quiescent, int threadReplacements, EventLog log, InvariantReport invariants, double seconds) {
+    ChaosReport(ChaosRunner.Options options, List<Kill> kills, List<BrokerKill> brokerKills, Map<String, Long> sent,
+                Map<String, Long> refused, boolean quiescent, int threadReplacements, EventLog log,
+                InvariantReport invariants, double seconds) {
         this.options = options;
         this.kills = List.copyOf(kills);
+        this.brokerKills = List.copyOf(brokerKills);
         this.refused = Map.copyOf(refused);
         this.quiescent = quiescent;
         this.threadReplacements = threadReplacements;
@@ -80,6 +87,10 @@ public final class ChaosReport {
 
     public List<Kill> kills() {
         return kills;
+    }
+
+    public List<BrokerKill> brokerKills() {
+        return brokerKills;
     }
 
     public InvariantReport invariants() {
@@ -141,6 +152,8 @@ public final class ChaosReport {
         root.put("restarts", kills.size());
         root.put("restarts_wiped", wiped());
         root.put("instances", options.instances());
+        root.put("brokers", options.brokers());
+        root.put("broker_kills", brokerKills.size());
         root.put("processing_guarantee", options.processingGuarantee());
         root.put("seed", options.seed());
         root.put("at_rest", quiescent);
@@ -179,6 +192,14 @@ public final class ChaosReport {
         for (Kill kill : kills) {
             out.append(String.format(Locale.ROOT, "                instance %d at %.0f s (%s)%n", kill.instance(),
                     kill.at(), kill.wiped() ? "wiped" : "state kept"));
+        }
+        if (options.brokers() > 1) {
+            out.append(String.format(Locale.ROOT, "brokers:        %d, each its own JVM; %d SIGKILL, each started "
+                    + "again on its data%n", options.brokers(), brokerKills.size()));
+            for (BrokerKill kill : brokerKills) {
+                out.append(String.format(Locale.ROOT, "                broker %d at %.0f s (down %.1f s)%n", kill.node(),
+                        kill.at(), kill.downSeconds()));
+            }
         }
         out.append(String.format(Locale.ROOT, "ingress:        %-22s %8s %8s %14s %8s%n", "topic", "sent", "in",
                 "dead-lettered", "taken"));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.demo.OutcomeTracker;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
+import io.orderflow.devtools.embedded.KafkaCluster;
 import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
@@ -64,10 +65,18 @@ public final class ChaosRunner {
      * @param partitions           partitions of every topic
      * @param quiesceTimeout       how long to wait for the cluster to come to rest after the load
      * @param json                 end the report with one line of JSON
+     * @param brokers              Kafka nodes: 1 in this JVM, or a cluster of that many JVMs (replication 3,
+     *                             min.insync.replicas 2 from three nodes on)
+     * @param brokerKills          SIGKILLs of a broker, each started again on its data after a seeded 5–15 s
      */
     public record Options(int instances, int orders, int kills, long seed, int rate, String processingGuarantee,
-                          int partitions, Duration quiesceTimeout, boolean json) {
+                          int partitions, Duration quiesceTimeout, boolean json, int brokers, int brokerKills) {
         public Options {
+            require(brokers >= 1 && brokers <= 5, "--brokers must be between 1 and 5, was " + brokers);
+            require(brokerKills >= 0 && brokerKills <= 100, "--broker-kills must be between 0 and 100, was "
+                    + brokerKills);
+            require(brokerKills == 0 || brokers >= 3, "--broker-kills needs --brokers 3 or more, so that two "
+                    + "in-sync replicas remain while one broker is down");
             require(instances >= 1 && instances <= 9, "--instances must be between 1 and 9, was " + instances);
             require(orders >= 1 && orders <= 1_000_000, "--orders must be between 1 and 1000000, was " + orders);
             require(kills >= 0 && kills <= 1_000, "--kills must be between 0 and 1000, was " + kills);
@@ -76,6 +85,12 @@ public final class ChaosRunner {
             require(StreamsConfig.EXACTLY_ONCE_V2.equals(processingGuarantee)
                             || StreamsConfig.AT_LEAST_ONCE.equals(processingGuarantee),
                     "--processing-guarantee must be exactly_once_v2 or at_least_once, was " + processingGuarantee);
+        }
+
+        /** One broker in this JVM, no broker kills. */
+        public Options(int instances, int orders, int kills, long seed, int rate, String processingGuarantee,
+                       int partitions, Duration quiesceTimeout, boolean json) {
+            this(instances, orders, kills, seed, rate, processingGuarantee, partitions, quiesceTimeout, json, 1, 0);
         }
 
         private static void require(boolean ok, String message) {
@@ -116,8 +131,16 @@ public final class ChaosRunner {
             err.println("chaos: seed " + options.seed() + ", " + options.instances() + " instances ("
                     + options.processingGuarantee() + "), " + options.orders() + " orders, " + options.kills()
                     + " kills; working in " + dir);
-            EmbeddedKafka kafka = lifecycle.own(EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).start());
-            String bootstrap = kafka.bootstrapServers();
+            KafkaCluster cluster = null;
+            String bootstrap;
+            if (options.brokers() == 1) {
+                bootstrap = lifecycle.own(EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).start())
+                        .bootstrapServers();
+            } else {
+                cluster = lifecycle.own(KafkaCluster.start(options.brokers()));
+                bootstrap = cluster.bootstrapServers();
+                err.println("chaos: " + options.brokers() + " brokers, each its own JVM: " + bootstrap);
+            }
             Properties settings = instanceSettings(bootstrap);
             TopicSetup.ensure(settings, Duration.ofSeconds(60));
 
@@ -131,7 +154,7 @@ public final class ChaosRunner {
             awaitReady(instances, INSTANCE_STARTUP);
             err.printf(Locale.ROOT, "chaos: %d instances ready after %.0f s%n", instances.size(), seconds(started));
 
-            Load load = drive(bootstrap, instances);
+            Load load = drive(bootstrap, instances, cluster);
             boolean quiescent = quiesce(bootstrap, instances);
             int replacements = instances.stream().mapToInt(InstanceProcess::threadReplacements).sum();
             err.println("chaos: stopping the instances");
@@ -140,7 +163,8 @@ public final class ChaosRunner {
             err.println("chaos: verifying the topics");
             Verifier.Verification verification = new Verifier(VerifyOptions.of(bootstrap, Duration.ofSeconds(120)),
                     new PrintWriter(err, true)).verify();
-            report = new ChaosReport(options, load.kills(), load.sent(), load.refused(), quiescent, replacements,
+            report = new ChaosReport(options, load.kills(), load.brokerKills(), load.sent(), load.refused(),
+                    quiescent, replacements,
                     verification.log(), verification.report(), seconds(started));
             out.print(report);
             if (options.json()) {
@@ -158,17 +182,29 @@ public final class ChaosRunner {
     }
 
     /** What the load did. */
-    private record Load(List<ChaosReport.Kill> kills, Map<String, Long> sent, Map<String, Long> refused) {
+    private record Load(List<ChaosReport.Kill> kills, List<ChaosReport.BrokerKill> brokerKills,
+                        Map<String, Long> sent, Map<String, Long> refused) {
     }
 
-    private Load drive(String bootstrap, List<InstanceProcess> instances) throws InterruptedException {
+    /** A fault due when this many sagas have completed: an instance's SIGKILL, or a broker's. */
+    private record Due(long at, boolean broker) {
+    }
+
+    private Load drive(String bootstrap, List<InstanceProcess> instances, KafkaCluster cluster)
+            throws InterruptedException {
         Random chaos = new Random(options.seed() * 31 + 7);
-        List<Long> killAt = new ArrayList<>();
+        List<Due> killAt = new ArrayList<>();
         for (int k = 0; k < options.kills(); k++) {
             // a kill is due when this many sagas have completed: spread over the processing, not only the load
-            killAt.add((long) (options.orders() * (0.05 + 0.8 * chaos.nextDouble())));
+            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * chaos.nextDouble())), false));
         }
-        killAt.sort(Comparator.naturalOrder());
+        // Broker faults draw from their own seeded stream, so a seed's instance kills stay what they were.
+        Random brokerChaos = new Random(options.seed() * 31 + 11);
+        for (int k = 0; k < options.brokerKills(); k++) {
+            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * brokerChaos.nextDouble())), true));
+        }
+        killAt.sort(Comparator.comparingLong(Due::at));
+        BrokerFaults brokers = new BrokerFaults(cluster, brokerChaos);
 
         Map<String, Long> versions = new ConcurrentHashMap<>();
         Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
@@ -197,9 +233,8 @@ public final class ChaosRunner {
                 send(producer, pipe, options.partitions(), sent, refused);
                 records++;
                 pace(started, records);
-                if (!killAt.isEmpty() && completed.terminal() >= killAt.get(0)) {
-                    killAt.remove(0);
-                    kills.add(kill(instances, chaos, kills.size(), background, started));
+                if (!killAt.isEmpty() && completed.terminal() >= killAt.get(0).at()) {
+                    fault(killAt.remove(0), instances, chaos, kills, brokers, background, started);
                 }
                 progress.maybePrint(records);
             }
@@ -215,9 +250,8 @@ public final class ChaosRunner {
                     lastCount = now;
                     lastChange = System.nanoTime();
                 }
-                if (now >= killAt.get(0) || System.nanoTime() - lastChange > KILL_STALL.toNanos()) {
-                    killAt.remove(0);
-                    kills.add(kill(instances, chaos, kills.size(), background, started));
+                if (now >= killAt.get(0).at() || System.nanoTime() - lastChange > KILL_STALL.toNanos()) {
+                    fault(killAt.remove(0), instances, chaos, kills, brokers, background, started);
                     lastChange = System.nanoTime();
                 }
                 progress.maybePrint(records);
@@ -227,7 +261,8 @@ public final class ChaosRunner {
             background.shutdownNow();
             background.awaitTermination(30, TimeUnit.SECONDS);
         }
-        // A restart scheduled but not yet run is run now, so that every instance takes part in the rest.
+        // A restart scheduled but not yet run is run now, so that every broker and instance takes part in the rest.
+        brokers.restartAll();
         for (InstanceProcess instance : instances) {
             synchronized (instance) {
                 if (!instance.alive()) {
@@ -235,7 +270,60 @@ public final class ChaosRunner {
                 }
             }
         }
-        return new Load(kills, snapshot(sent), snapshot(refused));
+        return new Load(kills, brokers.kills(), snapshot(sent), snapshot(refused));
+    }
+
+    private void fault(Due due, List<InstanceProcess> instances, Random chaos, List<ChaosReport.Kill> kills,
+                       BrokerFaults brokers, ScheduledExecutorService background, long started)
+            throws InterruptedException {
+        if (due.broker()) {
+            brokers.kill(background, started);
+        } else {
+            kills.add(kill(instances, chaos, kills.size(), background, started));
+        }
+    }
+
+    /**
+     * Broker SIGKILLs: one broker down at a time (replication 3, min.insync.replicas 2), each started again on its
+     * data after a seeded 5–15 s. A kill due while another broker is still down waits for it.
+     */
+    private final class BrokerFaults {
+        private final KafkaCluster cluster;
+        private final Random random;
+        private final List<ChaosReport.BrokerKill> kills = new ArrayList<>();
+        private int down = -1;
+
+        BrokerFaults(KafkaCluster cluster, Random random) {
+            this.cluster = cluster;
+            this.random = random;
+        }
+
+        synchronized void kill(ScheduledExecutorService background, long started) throws InterruptedException {
+            while (down >= 0) {
+                wait(); // the broker still down is being started again by the background task below
+            }
+            int victim = random.nextInt(cluster.size());
+            long downMillis = 5_000 + random.nextInt(10_000);
+            cluster.kill(victim);
+            down = victim;
+            double at = seconds(started);
+            err.printf(Locale.ROOT, "chaos: %6.0f s  SIGKILL broker %d; restarting it in %.1f s%n", at,
+                    cluster.nodeId(victim), downMillis / 1000.0);
+            kills.add(new ChaosReport.BrokerKill(cluster.nodeId(victim), at, downMillis / 1000.0));
+            background.schedule(this::restartAll, downMillis, TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void restartAll() {
+            if (down >= 0) {
+                cluster.restart(down);
+                down = -1;
+                notifyAll();
+            }
+        }
+
+        List<ChaosReport.BrokerKill> kills() {
+            return kills;
+        }
     }
 
     /** A progress line every few seconds. */
@@ -324,7 +412,7 @@ public final class ChaosRunner {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
         props.put(InstanceConfig.PARTITIONS, Integer.toString(options.partitions()));
-        props.put(InstanceConfig.REPLICATION_FACTOR, "1");
+        props.put(InstanceConfig.REPLICATION_FACTOR, Integer.toString(Math.min(3, options.brokers())));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.processingGuarantee());
         return props;
     }

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
                         + "duplicates, invalid orders, unreadable and 1 MiB records, records on a partition their key "
                         + "does not hash to), SIGKILLs a random instance at random moments and restarts it "
                         + "(alternately on its state directory and wiped), waits until the cluster is at rest, stops "
-                        + "it, and runs saga verify over the topics.",
+                        + "it, and runs saga verify over the topics. With --brokers 3 and --broker-kills, Kafka is a "
+                        + "cluster of JVMs and brokers are SIGKILLed too.",
                 "%nPrints kills, orders, outcomes, dead letters, the ingress reconciliation (sent = in = taken + "
                         + "dead-lettered) and every invariant.",
                 "%nExit code 0 only when every invariant holds; 1 otherwise; 2 for bad flags."})
@@ -57,11 +58,22 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end stdout with the report as one line of JSON")
     boolean json;
 
+    @Option(names = "--brokers", defaultValue = "1", paramLabel = "N",
+            description = "Kafka nodes: 1 in this JVM, or a KRaft cluster of N JVMs with replication 3 and "
+                    + "min.insync.replicas 2 (default ${DEFAULT-VALUE})")
+    int brokers;
+
+    @Option(names = "--broker-kills", defaultValue = "0", paramLabel = "N",
+            description = "SIGKILLs of a random broker, each started again on its data after 5-15 s; needs "
+                    + "--brokers 3 or more (default ${DEFAULT-VALUE})")
+    int brokerKills;
+
     @Override
     public Integer call() throws Exception {
         long s = seed != null ? seed : System.nanoTime() & 0xffff_ffffL;
         ChaosRunner.Options options = new ChaosRunner.Options(instances, orders, kills, s, rate,
-                processingGuarantee, partitions, Durations.parse("--quiesce-timeout", quiesceTimeout), json);
+                processingGuarantee, partitions, Durations.parse("--quiesce-timeout", quiesceTimeout), json, brokers,
+                brokerKills);
         ChaosReport report = new ChaosRunner(options, System.out, System.err).run();
         return report.ok() ? 0 : SagaCommand.FAILED;
     }

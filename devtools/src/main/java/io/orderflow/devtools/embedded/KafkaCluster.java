@@ -117,9 +117,14 @@ public final class KafkaCluster implements AutoCloseable {
         LOG.info("Killed Kafka node {} (SIGKILL)", nodeId(index));
     }
 
-    /** Starts node {@code index} again on its data and waits until the cluster has every node again. */
-    public void restart(int index) {
-        startNode(index);
+    /**
+     * Starts node {@code index} again on its data (unless it runs already) and waits until the cluster has every
+     * node again.
+     */
+    public synchronized void restart(int index) {
+        if (processes[index] == null || !processes[index].isAlive()) {
+            startNode(index);
+        }
         awaitBrokers(nodes.size(), START_TIMEOUT);
         LOG.info("Kafka node {} is back", nodeId(index));
     }
