@@ -30,8 +30,11 @@ public final class ChaosReport {
     public record Kill(int instance, double at, boolean wiped) {
     }
 
-    /** One broker SIGKILL: which node, when (seconds into the load), and how long it stayed down. */
-    public record BrokerKill(int node, double at, double downSeconds) {
+    /**
+     * One broker SIGKILL: which node, what it was (the active controller, the transaction coordinator of an
+     * instance, or any broker), when (seconds into the load), and how long it stayed down.
+     */
+    public record BrokerKill(int node, String role, double at, double downSeconds) {
     }
 
     /** Per ingress topic: acknowledged by Kafka, read back, and dead-lettered (distinct source records). */
@@ -197,8 +200,8 @@ public final class ChaosReport {
             out.append(String.format(Locale.ROOT, "brokers:        %d, each its own JVM; %d SIGKILL, each started "
                     + "again on its data%n", options.brokers(), brokerKills.size()));
             for (BrokerKill kill : brokerKills) {
-                out.append(String.format(Locale.ROOT, "                broker %d at %.0f s (down %.1f s)%n", kill.node(),
-                        kill.at(), kill.downSeconds()));
+                out.append(String.format(Locale.ROOT, "                broker %d, %s, at %.0f s (down %.1f s)%n",
+                        kill.node(), kill.role(), kill.at(), kill.downSeconds()));
             }
         }
         out.append(String.format(Locale.ROOT, "ingress:        %-22s %8s %8s %14s %8s%n", "topic", "sent", "in",

@@ -285,7 +285,9 @@ public final class ChaosRunner {
 
     /**
      * Broker SIGKILLs: one broker down at a time (replication 3, min.insync.replicas 2), each started again on its
-     * data after a seeded 5–15 s. A kill due while another broker is still down waits for it.
+     * data after a seeded 5–15 s. A kill due while another broker is still down waits for it. The victims take
+     * turns: the transaction coordinator of the instances' transactional ids, the active controller, any broker
+     * (the first two when they can be found, else any).
      */
     private final class BrokerFaults {
         private final KafkaCluster cluster;
@@ -302,14 +304,28 @@ public final class ChaosRunner {
             while (down >= 0) {
                 wait(); // the broker still down is being started again by the background task below
             }
-            int victim = random.nextInt(cluster.size());
+            int any = random.nextInt(cluster.size());
             long downMillis = 5_000 + random.nextInt(10_000);
+            String role = switch (kills.size() % 3) {
+                case 0 -> "transaction coordinator";
+                case 1 -> "active controller";
+                default -> "any broker";
+            };
+            int found = switch (kills.size() % 3) {
+                case 0 -> cluster.transactionCoordinator(OrderflowConfig.APPLICATION_ID);
+                case 1 -> cluster.activeController();
+                default -> any;
+            };
+            int victim = found >= 0 ? found : any;
+            if (found < 0) {
+                role = "any broker (no " + role + " found)";
+            }
             cluster.kill(victim);
             down = victim;
             double at = seconds(started);
-            err.printf(Locale.ROOT, "chaos: %6.0f s  SIGKILL broker %d; restarting it in %.1f s%n", at,
-                    cluster.nodeId(victim), downMillis / 1000.0);
-            kills.add(new ChaosReport.BrokerKill(cluster.nodeId(victim), at, downMillis / 1000.0));
+            err.printf(Locale.ROOT, "chaos: %6.0f s  SIGKILL broker %d (%s); restarting it in %.1f s%n", at,
+                    cluster.nodeId(victim), role, downMillis / 1000.0);
+            kills.add(new ChaosReport.BrokerKill(cluster.nodeId(victim), role, at, downMillis / 1000.0));
             background.schedule(this::restartAll, downMillis, TimeUnit.MILLISECONDS);
         }
 

@@ -98,6 +98,52 @@ public final class KafkaCluster implements AutoCloseable {
         return nodes.get(index).id();
     }
 
+    /** The index of the node that is the active controller (the KRaft quorum's leader), or -1 when unknown. */
+    public int activeController() {
+        try (Admin admin = Admin.create(adminProperties())) {
+            return indexOf(admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId());
+        } catch (Exception e) {
+            LOG.warn("Could not find the active controller: {}", e.toString());
+            return -1;
+        }
+    }
+
+    /**
+     * The index of the node that coordinates the transactions of a transactional id starting with {@code prefix}
+     * (Kafka Streams' ids start with the application.id), or -1 when there is none right now.
+     */
+    public int transactionCoordinator(String prefix) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            List<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+                    .map(listing -> listing.transactionalId()).filter(id -> id.startsWith(prefix)).sorted().toList();
+            if (ids.isEmpty()) {
+                return -1;
+            }
+            return indexOf(admin.describeTransactions(List.of(ids.get(0))).all().get(10, TimeUnit.SECONDS)
+                    .get(ids.get(0)).coordinatorId());
+        } catch (Exception e) {
+            LOG.warn("Could not find the transaction coordinator: {}", e.toString());
+            return -1;
+        }
+    }
+
+    private int indexOf(int nodeId) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).id() == nodeId) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private Properties adminProperties() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        return props;
+    }
+
     /** SIGKILLs node {@code index}: no controlled shutdown, no flush, as a crash or a power cut. */
     public void kill(int index) {
         Process process = processes[index];
@@ -200,10 +246,7 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Waits until the cluster's metadata lists {@code expected} brokers. */
     private void awaitBrokers(int expected, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+        Properties props = adminProperties();
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
         try (Admin admin = Admin.create(props)) {

@@ -43,6 +43,7 @@ class BrokerChaosIntegrationTest {
             assertThat(result.status()).as(result.invariant() + "\n" + context).isEqualTo(InvariantResult.Status.OK);
         }
         assertThat(report.brokerKills()).as(context).hasSize(1);
+        assertThat(report.brokerKills().get(0).role()).as("the first victim").isEqualTo("transaction coordinator");
         assertThat(report.kills()).hasSize(1);
         assertThat(report.outcomes()).as(context).doesNotContainKey("CANCELLED(TIMEOUT)");
         assertThat(report.invariants().orders()).isEqualTo(1_500);
