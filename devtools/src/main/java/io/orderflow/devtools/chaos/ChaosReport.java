@@ -37,6 +37,10 @@ public final class ChaosReport {
     public record BrokerKill(int node, String role, double at, double downSeconds) {
     }
 
+    /** One SIGSTOP of an instance: which, when (seconds into the load), and how long until its SIGCONT. */
+    public record Pause(int instance, double at, double seconds) {
+    }
+
     /** Per ingress topic: acknowledged by Kafka, read back, and dead-lettered (distinct source records). */
     public record Ingress(long sent, long in, long deadLettered) {
         boolean reconciled() {
@@ -47,6 +51,7 @@ public final class ChaosReport {
     private final ChaosRunner.Options options;
     private final List<Kill> kills;
     private final List<BrokerKill> brokerKills;
+    private final List<Pause> pauses;
     private final Map<String, Long> refused;
     private final boolean quiescent;
     private final int threadReplacements;
@@ -57,12 +62,13 @@ public final class ChaosReport {
     private final Map<String, Integer> deadLetters = new TreeMap<>();
     private final int deadLetterCount;
 
-    ChaosReport(ChaosRunner.Options options, List<Kill> kills, List<BrokerKill> brokerKills, Map<String, Long> sent,
-                Map<String, Long> refused, boolean quiescent, int threadReplacements, EventLog log,
-                InvariantReport invariants, double seconds) {
+    ChaosReport(ChaosRunner.Options options, List<Kill> kills, List<BrokerKill> brokerKills, List<Pause> pauses,
+                Map<String, Long> sent, Map<String, Long> refused, boolean quiescent, int threadReplacements,
+                EventLog log, InvariantReport invariants, double seconds) {
         this.options = options;
         this.kills = List.copyOf(kills);
         this.brokerKills = List.copyOf(brokerKills);
+        this.pauses = List.copyOf(pauses);
         this.refused = Map.copyOf(refused);
         this.quiescent = quiescent;
         this.threadReplacements = threadReplacements;
@@ -94,6 +100,10 @@ public final class ChaosReport {
 
     public List<BrokerKill> brokerKills() {
         return brokerKills;
+    }
+
+    public List<Pause> pauses() {
+        return pauses;
     }
 
     public InvariantReport invariants() {
@@ -157,6 +167,7 @@ public final class ChaosReport {
         root.put("instances", options.instances());
         root.put("brokers", options.brokers());
         root.put("broker_kills", brokerKills.size());
+        root.put("pauses", pauses.size());
         root.put("processing_guarantee", options.processingGuarantee());
         root.put("seed", options.seed());
         root.put("at_rest", quiescent);
@@ -202,6 +213,14 @@ public final class ChaosReport {
             for (BrokerKill kill : brokerKills) {
                 out.append(String.format(Locale.ROOT, "                broker %d, %s, at %.0f s (down %.1f s)%n",
                         kill.node(), kill.role(), kill.at(), kill.downSeconds()));
+            }
+        }
+        if (!pauses.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "pauses:         %d SIGSTOP, each resumed with SIGCONT%n",
+                    pauses.size()));
+            for (Pause pause : pauses) {
+                out.append(String.format(Locale.ROOT, "                instance %d at %.0f s (stopped %.1f s)%n",
+                        pause.instance(), pause.at(), pause.seconds()));
             }
         }
         out.append(String.format(Locale.ROOT, "ingress:        %-22s %8s %8s %14s %8s%n", "topic", "sent", "in",

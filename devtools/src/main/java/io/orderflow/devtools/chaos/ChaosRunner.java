@@ -68,10 +68,14 @@ public final class ChaosRunner {
      * @param brokers              Kafka nodes: 1 in this JVM, or a cluster of that many JVMs (replication 3,
      *                             min.insync.replicas 2 from three nodes on)
      * @param brokerKills          SIGKILLs of a broker, each started again on its data after a seeded 5–15 s
+     * @param pauses               SIGSTOPs of an instance, each resumed with SIGCONT after a seeded 8–20 s (past its
+     *                             session and transaction timeouts: a zombie when it wakes)
      */
     public record Options(int instances, int orders, int kills, long seed, int rate, String processingGuarantee,
-                          int partitions, Duration quiesceTimeout, boolean json, int brokers, int brokerKills) {
+                          int partitions, Duration quiesceTimeout, boolean json, int brokers, int brokerKills,
+                          int pauses) {
         public Options {
+            require(pauses >= 0 && pauses <= 100, "--pauses must be between 0 and 100, was " + pauses);
             require(brokers >= 1 && brokers <= 5, "--brokers must be between 1 and 5, was " + brokers);
             require(brokerKills >= 0 && brokerKills <= 100, "--broker-kills must be between 0 and 100, was "
                     + brokerKills);
@@ -90,7 +94,7 @@ public final class ChaosRunner {
         /** One broker in this JVM, no broker kills. */
         public Options(int instances, int orders, int kills, long seed, int rate, String processingGuarantee,
                        int partitions, Duration quiesceTimeout, boolean json) {
-            this(instances, orders, kills, seed, rate, processingGuarantee, partitions, quiesceTimeout, json, 1, 0);
+            this(instances, orders, kills, seed, rate, processingGuarantee, partitions, quiesceTimeout, json, 1, 0, 0);
         }
 
         private static void require(boolean ok, String message) {
@@ -163,8 +167,8 @@ public final class ChaosRunner {
             err.println("chaos: verifying the topics");
             Verifier.Verification verification = new Verifier(VerifyOptions.of(bootstrap, Duration.ofSeconds(120)),
                     new PrintWriter(err, true)).verify();
-            report = new ChaosReport(options, load.kills(), load.brokerKills(), load.sent(), load.refused(),
-                    quiescent, replacements,
+            report = new ChaosReport(options, load.kills(), load.brokerKills(), load.pauses(), load.sent(),
+                    load.refused(), quiescent, replacements,
                     verification.log(), verification.report(), seconds(started));
             out.print(report);
             if (options.json()) {
@@ -183,11 +187,13 @@ public final class ChaosRunner {
 
     /** What the load did. */
     private record Load(List<ChaosReport.Kill> kills, List<ChaosReport.BrokerKill> brokerKills,
-                        Map<String, Long> sent, Map<String, Long> refused) {
+                        List<ChaosReport.Pause> pauses, Map<String, Long> sent, Map<String, Long> refused) {
     }
 
-    /** A fault due when this many sagas have completed: an instance's SIGKILL, or a broker's. */
-    private record Due(long at, boolean broker) {
+    private enum Fault { INSTANCE_KILL, BROKER_KILL, PAUSE }
+
+    /** A fault due when this many sagas have completed. */
+    private record Due(long at, Fault fault) {
     }
 
     private Load drive(String bootstrap, List<InstanceProcess> instances, KafkaCluster cluster)
@@ -196,13 +202,18 @@ public final class ChaosRunner {
         List<Due> killAt = new ArrayList<>();
         for (int k = 0; k < options.kills(); k++) {
             // a kill is due when this many sagas have completed: spread over the processing, not only the load
-            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * chaos.nextDouble())), false));
+            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * chaos.nextDouble())), Fault.INSTANCE_KILL));
         }
         // Broker faults draw from their own seeded stream, so a seed's instance kills stay what they were.
         Random brokerChaos = new Random(options.seed() * 31 + 11);
         for (int k = 0; k < options.brokerKills(); k++) {
-            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * brokerChaos.nextDouble())), true));
+            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * brokerChaos.nextDouble())), Fault.BROKER_KILL));
         }
+        Random pauseChaos = new Random(options.seed() * 31 + 13);
+        for (int k = 0; k < options.pauses(); k++) {
+            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * pauseChaos.nextDouble())), Fault.PAUSE));
+        }
+        Pauses pauses = new Pauses(pauseChaos);
         killAt.sort(Comparator.comparingLong(Due::at));
         BrokerFaults brokers = new BrokerFaults(cluster, brokerChaos);
 
@@ -234,7 +245,7 @@ public final class ChaosRunner {
                 records++;
                 pace(started, records);
                 if (!killAt.isEmpty() && completed.terminal() >= killAt.get(0).at()) {
-                    fault(killAt.remove(0), instances, chaos, kills, brokers, background, started);
+                    fault(killAt.remove(0), instances, chaos, kills, brokers, pauses, background, started);
                 }
                 progress.maybePrint(records);
             }
@@ -251,7 +262,7 @@ public final class ChaosRunner {
                     lastChange = System.nanoTime();
                 }
                 if (now >= killAt.get(0).at() || System.nanoTime() - lastChange > KILL_STALL.toNanos()) {
-                    fault(killAt.remove(0), instances, chaos, kills, brokers, background, started);
+                    fault(killAt.remove(0), instances, chaos, kills, brokers, pauses, background, started);
                     lastChange = System.nanoTime();
                 }
                 progress.maybePrint(records);
@@ -263,6 +274,7 @@ public final class ChaosRunner {
         }
         // A restart scheduled but not yet run is run now, so that every broker and instance takes part in the rest.
         brokers.restartAll();
+        pauses.resumeAll();
         for (InstanceProcess instance : instances) {
             synchronized (instance) {
                 if (!instance.alive()) {
@@ -270,16 +282,69 @@ public final class ChaosRunner {
                 }
             }
         }
-        return new Load(kills, brokers.kills(), snapshot(sent), snapshot(refused));
+        return new Load(kills, brokers.kills(), pauses.pauses(), snapshot(sent), snapshot(refused));
     }
 
     private void fault(Due due, List<InstanceProcess> instances, Random chaos, List<ChaosReport.Kill> kills,
-                       BrokerFaults brokers, ScheduledExecutorService background, long started)
+                       BrokerFaults brokers, Pauses pauses, ScheduledExecutorService background, long started)
             throws InterruptedException {
-        if (due.broker()) {
-            brokers.kill(background, started);
-        } else {
-            kills.add(kill(instances, chaos, kills.size(), background, started));
+        switch (due.fault()) {
+            case BROKER_KILL -> brokers.kill(background, started);
+            case PAUSE -> pauses.pause(instances, background, started);
+            default -> kills.add(kill(instances, chaos, kills.size(), background, started));
+        }
+    }
+
+    /** Instance pauses: SIGSTOP now, SIGCONT after a seeded 8–20 s. */
+    private final class Pauses {
+        private final Random random;
+        private final List<ChaosReport.Pause> pauses = new ArrayList<>();
+        private final List<InstanceProcess> paused = new ArrayList<>();
+
+        Pauses(Random random) {
+            this.random = random;
+        }
+
+        synchronized void pause(List<InstanceProcess> instances, ScheduledExecutorService background, long started)
+                throws InterruptedException {
+            List<InstanceProcess> candidates = instances.stream().filter(InstanceProcess::alive)
+                    .filter(i -> !paused.contains(i)).toList();
+            if (candidates.isEmpty()) {
+                return;
+            }
+            InstanceProcess victim = candidates.get(random.nextInt(candidates.size()));
+            long pauseMillis = 8_000 + random.nextInt(12_000);
+            synchronized (victim) {
+                victim.signal("STOP");
+            }
+            paused.add(victim);
+            double at = seconds(started);
+            err.printf(Locale.ROOT, "chaos: %6.0f s  SIGSTOP %s; SIGCONT in %.1f s%n", at, victim,
+                    pauseMillis / 1000.0);
+            pauses.add(new ChaosReport.Pause(victim.index(), at, pauseMillis / 1000.0));
+            background.schedule(() -> resume(victim), pauseMillis, TimeUnit.MILLISECONDS);
+        }
+
+        private synchronized void resume(InstanceProcess victim) {
+            if (paused.remove(victim)) {
+                try {
+                    synchronized (victim) {
+                        victim.signal("CONT");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        synchronized void resumeAll() {
+            for (InstanceProcess victim : List.copyOf(paused)) {
+                resume(victim);
+            }
+        }
+
+        List<ChaosReport.Pause> pauses() {
+            return pauses;
         }
     }
 

@@ -110,6 +110,25 @@ final class InstanceProcess {
         }
     }
 
+    /**
+     * SIGSTOP (or SIGCONT): the process freezes, its transactions stay open and its session expires, as in a long
+     * GC pause or a VM stalled by its host; resumed, it is a zombie that Kafka must fence.
+     */
+    void signal(String signal) throws InterruptedException {
+        if (!alive()) {
+            return;
+        }
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
+                    .waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send SIG" + signal + " to instance " + index, e);
+        }
+    }
+
     /** Deletes the state directory: the next incarnation restores everything from the changelogs. */
     void wipeState() {
         if (alive()) {

@@ -68,12 +68,17 @@ final class ChaosCommand implements Callable<Integer> {
                     + "--brokers 3 or more (default ${DEFAULT-VALUE})")
     int brokerKills;
 
+    @Option(names = "--pauses", defaultValue = "0", paramLabel = "N",
+            description = "SIGSTOPs of a random instance, each resumed with SIGCONT after 8-20 s, past its session "
+                    + "and transaction timeouts: a zombie Kafka must fence (default ${DEFAULT-VALUE})")
+    int pauses;
+
     @Override
     public Integer call() throws Exception {
         long s = seed != null ? seed : System.nanoTime() & 0xffff_ffffL;
         ChaosRunner.Options options = new ChaosRunner.Options(instances, orders, kills, s, rate,
                 processingGuarantee, partitions, Durations.parse("--quiesce-timeout", quiesceTimeout), json, brokers,
-                brokerKills);
+                brokerKills, pauses);
         ChaosReport report = new ChaosRunner(options, System.out, System.err).run();
         return report.ok() ? 0 : SagaCommand.FAILED;
     }

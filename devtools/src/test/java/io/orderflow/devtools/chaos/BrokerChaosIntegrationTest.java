@@ -22,9 +22,10 @@ class BrokerChaosIntegrationTest {
 
     @Test
     void shouldHoldEveryInvariantAndTimeOutNoOrderWhenABrokerIsKilledDuringHostileLoad() throws Exception {
-        // Given a seeded run of three brokers, two instances, 1,500 orders, an instance kill and a broker kill
+        // Given a seeded run of three brokers, two instances, 1,500 orders, an instance kill, a broker kill and an
+        // instance frozen past its session and transaction timeouts
         ChaosRunner.Options options = new ChaosRunner.Options(2, 1_500, 1, SEED, 300, StreamsConfig.EXACTLY_ONCE_V2,
-                6, Duration.ofMinutes(5), true, 3, 1);
+                6, Duration.ofMinutes(5), true, 3, 1, 1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -45,6 +46,7 @@ class BrokerChaosIntegrationTest {
         assertThat(report.brokerKills()).as(context).hasSize(1);
         assertThat(report.brokerKills().get(0).role()).as("the first victim").isEqualTo("transaction coordinator");
         assertThat(report.kills()).hasSize(1);
+        assertThat(report.pauses()).as(context).hasSize(1);
         assertThat(report.outcomes()).as(context).doesNotContainKey("CANCELLED(TIMEOUT)");
         assertThat(report.invariants().orders()).isEqualTo(1_500);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("brokers:        3, each its own JVM; 1 SIGKILL");

@@ -19,7 +19,7 @@ class ChaosReportTest {
 
     private static ChaosReport report(Map<String, Long> sent, boolean atRest, int threadReplacements) {
         EventLog log = new EventLog();
-        return new ChaosReport(OPTIONS, KILLS, List.of(), sent, Map.of(), atRest, threadReplacements, log,
+        return new ChaosReport(OPTIONS, KILLS, List.of(), List.of(), sent, Map.of(), atRest, threadReplacements, log,
                 InvariantChecker.check(log), 12.0);
     }
 
