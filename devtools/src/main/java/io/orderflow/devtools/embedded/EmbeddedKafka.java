@@ -2,19 +2,15 @@ package io.orderflow.devtools.embedded;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -327,18 +323,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return;
             }
             String clusterId = Uuid.randomUuid().toString();
-            ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int exitCode;
-            try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-                exitCode = StorageTool.execute(
-                    new String[] {"format", "--cluster-id", clusterId, "--config", configFile.toString()}, out);
-            } catch (RuntimeException e) {
-                throw new IllegalStateException("Could not format Kafka data dir " + logDir + ": " + e.getMessage(), e);
-            }
-            if (exitCode != 0) {
-                throw new IllegalStateException("Could not format Kafka data dir " + logDir + " (exit code " + exitCode
-                    + "): " + output.toString(StandardCharsets.UTF_8).strip());
-            }
+            KafkaStorage.format(configFile, clusterId, logDir);
             LOG.info("Formatted new Kafka data dir {} (cluster id {})", logDir, clusterId);
         }
 

@@ -1,19 +1,15 @@
 package io.orderflow.devtools.embedded;
 
 import io.orderflow.server.runtime.TempDir;
-import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -225,7 +221,7 @@ public final class KafkaCluster implements AutoCloseable {
             props.put("background.threads", "2");
             Path config = dir.resolve("node-" + id + ".properties");
             write(config, props);
-            format(config, clusterId, logDir);
+            KafkaStorage.format(config, clusterId, logDir);
             nodes.add(new Node(id, ports.get(i)[0], ports.get(i)[1], config, dir.resolve("node-" + id + ".log")));
         }
     }
@@ -282,19 +278,6 @@ public final class KafkaCluster implements AutoCloseable {
             properties.store(out, "Written by orderflow's KafkaCluster");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    private static void format(Path config, String clusterId, Path logDir) {
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int exitCode;
-        try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            exitCode = StorageTool.execute(new String[] {"format", "--cluster-id", clusterId, "--config",
-                    config.toString()}, out);
-        }
-        if (exitCode != 0) {
-            throw new IllegalStateException("cannot format " + logDir + " (exit code " + exitCode + "): "
-                    + output.toString(StandardCharsets.UTF_8).strip());
         }
     }
 

@@ -4,9 +4,6 @@ import io.orderflow.invariants.InvariantResult;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,17 +23,11 @@ class BrokerChaosIntegrationTest {
         // instance frozen past its session and transaction timeouts
         ChaosRunner.Options options = new ChaosRunner.Options(2, 1_500, 1, SEED, 300, StreamsConfig.EXACTLY_ONCE_V2,
                 6, Duration.ofMinutes(5), true, 3, 1, 1);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         // When it runs
-        ChaosReport report;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            report = new ChaosRunner(options, o, e).run();
-        }
-        String context = out.toString(StandardCharsets.UTF_8) + "\n--- progress ---\n"
-                + err.toString(StandardCharsets.UTF_8);
+        ChaosRun run = ChaosRun.of(options);
+        ChaosReport report = run.report();
+        String context = run.context();
 
         // Then every invariant holds, the broker was killed and came back, and no order timed out
         assertThat(report.ok()).as(context).isTrue();
@@ -49,6 +40,6 @@ class BrokerChaosIntegrationTest {
         assertThat(report.pauses()).as(context).hasSize(1);
         assertThat(report.outcomes()).as(context).doesNotContainKey("CANCELLED(TIMEOUT)");
         assertThat(report.invariants().orders()).isEqualTo(1_500);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("brokers:        3, each its own JVM; 1 SIGKILL");
+        assertThat(run.printed()).contains("brokers:        3, each its own JVM; 1 SIGKILL");
     }
 }

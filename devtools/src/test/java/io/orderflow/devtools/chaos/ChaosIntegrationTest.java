@@ -7,9 +7,6 @@ import io.orderflow.invariants.InvariantResult;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,17 +23,12 @@ class ChaosIntegrationTest {
         // Given a seeded run of three instances, 2,000 orders and two kills
         ChaosRunner.Options options = new ChaosRunner.Options(3, 2_000, 2, SEED, 400, StreamsConfig.EXACTLY_ONCE_V2,
                 6, Duration.ofMinutes(5), true);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         // When it runs
-        ChaosReport report;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            report = new ChaosRunner(options, o, e).run();
-        }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        String context = printed + "\n--- progress ---\n" + err.toString(StandardCharsets.UTF_8);
+        ChaosRun run = ChaosRun.of(options);
+        ChaosReport report = run.report();
+        String printed = run.printed();
+        String context = run.context();
 
         // Then every invariant holds, and each was checked against something
         assertThat(report.ok()).as(context).isTrue();
