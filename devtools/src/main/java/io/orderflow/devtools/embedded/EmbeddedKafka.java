@@ -277,16 +277,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("server.max.startup.time.ms", Long.toString(STARTUP_TIMEOUT.toMillis()));
 
             // Exactly-once Streams on one broker: every internal topic must be creatable with one replica.
-            props.put("offsets.topic.replication.factor", "1");
-            props.put("transaction.state.log.replication.factor", "1");
-            props.put("transaction.state.log.min.isr", "1");
-            props.put("share.coordinator.state.topic.replication.factor", "1");
-            props.put("share.coordinator.state.topic.min.isr", "1");
-            props.put("default.replication.factor", "1");
-            props.put("min.insync.replicas", "1");
-            props.put("group.initial.rebalance.delay.ms", "0");
+            KafkaStorage.replication(props, 1, 1);
             props.put("num.partitions", "6");
-            props.put("auto.create.topics.enable", "false");
 
             // A dev box, not a production cluster: fewer internal partitions, files and threads.
             String segmentBytes = Integer.toString(16 * 1024 * 1024);

@@ -197,20 +197,12 @@ public final class KafkaCluster implements AutoCloseable {
             props.put("controller.listener.names", "CONTROLLER");
             props.put("inter.broker.listener.name", "PLAINTEXT");
             props.put("log.dirs", logDir.toString());
-            props.put("offsets.topic.replication.factor", Integer.toString(replication));
-            props.put("transaction.state.log.replication.factor", Integer.toString(replication));
-            props.put("transaction.state.log.min.isr", Integer.toString(minIsr));
-            props.put("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
-            props.put("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
-            props.put("default.replication.factor", Integer.toString(replication));
-            props.put("min.insync.replicas", Integer.toString(minIsr));
+            KafkaStorage.replication(props, replication, minIsr);
             props.put("unclean.leader.election.enable", "false");
             // A dead broker is fenced, and its partitions get new leaders, this long after its last heartbeat
             // (Kafka's defaults: 9 s and 2 s): the largest part of the stall a broker kill causes.
             props.put("broker.session.timeout.ms", Long.toString(BROKER_SESSION_TIMEOUT.toMillis()));
             props.put("broker.heartbeat.interval.ms", Long.toString(BROKER_HEARTBEAT.toMillis()));
-            props.put("group.initial.rebalance.delay.ms", "0");
-            props.put("auto.create.topics.enable", "false");
             props.put("offsets.topic.num.partitions", "6");
             props.put("transaction.state.log.num.partitions", "6");
             props.put("share.coordinator.state.topic.num.partitions", "6");

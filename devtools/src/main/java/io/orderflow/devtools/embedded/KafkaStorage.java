@@ -6,10 +6,31 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 
-/** Kafka's own storage tool, as {@code kafka-storage.sh format} runs it, for the embedded node and the cluster. */
+/**
+ * What the embedded node and the cluster's nodes share: the replication of Kafka's internal topics, and Kafka's own
+ * storage tool, as {@code kafka-storage.sh format} runs it.
+ */
 final class KafkaStorage {
     private KafkaStorage() {
+    }
+
+    /**
+     * Replication of every topic Kafka and Kafka Streams create (the offsets, the transaction state log, the share
+     * coordinator's state, topics by default) and their {@code min.insync.replicas}; no topic created on first use,
+     * no initial rebalance delay.
+     */
+    static void replication(Map<String, String> props, int replication, int minIsr) {
+        props.put("offsets.topic.replication.factor", Integer.toString(replication));
+        props.put("transaction.state.log.replication.factor", Integer.toString(replication));
+        props.put("transaction.state.log.min.isr", Integer.toString(minIsr));
+        props.put("share.coordinator.state.topic.replication.factor", Integer.toString(replication));
+        props.put("share.coordinator.state.topic.min.isr", Integer.toString(minIsr));
+        props.put("default.replication.factor", Integer.toString(replication));
+        props.put("min.insync.replicas", Integer.toString(minIsr));
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "false");
     }
 
     /**
