@@ -19,8 +19,9 @@ import java.util.TreeMap;
 
 /**
  * What a chaos run did and what the verifier found. The run is {@link #ok()} when every invariant holds, the
- * cluster came to rest, no stream thread died, and every record the workload had acknowledged is on its ingress
- * topic ({@code in = taken + dead-lettered}, taken including idempotent duplicates and rejections the saga
+ * cluster came to rest, no stream thread died, no order was cancelled for TIMEOUT (the workload creates no saga
+ * that cannot complete, so a timeout means Orderflow gave up on its own backlog), and every record the workload had
+ * acknowledged is on its ingress topic ({@code in = taken + dead-lettered}, taken including idempotent duplicates and rejections the saga
  * reports as CANCELLED with a reason).
  */
 public final class ChaosReport {
@@ -90,8 +91,13 @@ public final class ChaosReport {
     }
 
     public boolean ok() {
-        return invariants.ok() && quiescent && threadReplacements == 0
+        return invariants.ok() && quiescent && threadReplacements == 0 && timedOut() == 0
                 && ingress.values().stream().allMatch(Ingress::reconciled);
+    }
+
+    /** Orders cancelled for TIMEOUT. */
+    public int timedOut() {
+        return outcomes.getOrDefault("CANCELLED(TIMEOUT)", 0);
     }
 
     public List<Kill> kills() {
@@ -159,6 +165,7 @@ public final class ChaosReport {
         root.put("confirmed", outcomes.getOrDefault("CONFIRMED", 0));
         ObjectNode cancelled = root.putObject("cancelled");
         cancelled().forEach(cancelled::put);
+        root.put("timed_out", timedOut());
         root.put("dlq", deadLetterCount);
         ObjectNode dlqByReason = root.putObject("dlq_by_reason");
         deadLetters.forEach(dlqByReason::put);
@@ -233,6 +240,10 @@ public final class ChaosReport {
         out.append(String.format(Locale.ROOT, "orders:         %d: %d CONFIRMED, %d CANCELLED %s%n",
                 invariants.orders(), outcomes.getOrDefault("CONFIRMED", 0),
                 cancelled().values().stream().mapToInt(Integer::intValue).sum(), cancelled()));
+        if (timedOut() > 0) {
+            out.append(String.format(Locale.ROOT, "timed out:      %d orders cancelled for TIMEOUT   <- the workload "
+                    + "has none that cannot complete%n", timedOut()));
+        }
         outcomes.forEach((outcome, n) -> {
             if (!outcome.equals("CONFIRMED") && !outcome.startsWith("CANCELLED(")) {
                 out.append(String.format(Locale.ROOT, "                %d still %s%n", n, outcome));

@@ -1,5 +1,9 @@
 package io.orderflow.devtools.chaos;
 
+import io.orderflow.contracts.CancelReason;
+import io.orderflow.contracts.OrderStatus;
+import io.orderflow.contracts.OrderStatusChanged;
+import io.orderflow.invariants.Coordinates;
 import io.orderflow.invariants.EventLog;
 import io.orderflow.invariants.InvariantChecker;
 import org.apache.kafka.streams.StreamsConfig;
@@ -43,6 +47,24 @@ class ChaosReportTest {
         assertThat(report.ok()).isFalse();
         assertThat(report.toString()).contains("sent != in");
         assertThat(report.toJson()).startsWith("{\"ok\":false");
+    }
+
+    @Test
+    void shouldCountAndFlagOrdersCancelledForTimeout() {
+        // Given an order whose saga ended CANCELLED(TIMEOUT)
+        EventLog log = new EventLog();
+        log.addStatus(new Coordinates("order.status", 0, 0), "o1", new OrderStatusChanged("o1:v4", "o1", "c1",
+                OrderStatus.CANCELLED, OrderStatus.COMPENSATING, CancelReason.TIMEOUT, 4, 100L, "EUR", List.of(),
+                1L, 2L));
+        ChaosReport report = new ChaosReport(OPTIONS, KILLS, List.of(), List.of(), Map.of(), Map.of(), true, 0, log,
+                InvariantChecker.check(log), 12.0);
+
+        // Then the report counts it, says so, and the run does not pass
+        assertThat(report.timedOut()).isEqualTo(1);
+        assertThat(report.toString()).contains("timed out:      1 orders cancelled for TIMEOUT");
+        assertThat(report.toJson()).contains("\"timed_out\":1");
+        assertThat(report.ok()).isFalse();
+        assertThat(report(Map.of(), true, 0).toJson()).contains("\"timed_out\":0");
     }
 
     @Test
