@@ -27,19 +27,19 @@ import java.util.TreeMap;
 public final class ChaosReport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One SIGKILL: which instance, when (seconds into the load), and whether its state was wiped. */
-    public record Kill(int instance, double at, boolean wiped) {
-    }
-
     /**
-     * One broker SIGKILL: which node, what it was (the active controller, the transaction coordinator of an
-     * instance, or any broker), when (seconds into the load), and how long it stayed down.
+     * One fault: its kind, its victim ({@code instance 2}, {@code broker 3}, …), when it began (seconds into the
+     * run), how long it lasted (down, stopped or cut off), a detail ({@code wiped}, {@code active controller}, …), and
+     * the recovery measured around it, in seconds (NaN when not seen): the processing stall (last terminal status
+     * before the fault to the first after), every instance {@code /ready} again after it ended, and the sum of
+     * {@code saga_pending} back to its level before the fault.
      */
-    public record BrokerKill(int node, String role, double at, double downSeconds) {
+    public record Fault(FaultKind kind, String victim, double at, double seconds, String detail, double stall,
+                        double readyAfter, double pendingBackAfter) {
     }
 
-    /** One SIGSTOP of an instance: which, when (seconds into the load), and how long until its SIGCONT. */
-    public record Pause(int instance, double at, double seconds) {
+    /** A check made at rest, besides the invariants: its name, whether it passed, and what it found. */
+    public record Check(String name, boolean ok, String summary) {
     }
 
     /** Per ingress topic: acknowledged by Kafka, read back, and dead-lettered (distinct source records). */
@@ -50,9 +50,8 @@ public final class ChaosReport {
     }
 
     private final ChaosRunner.Options options;
-    private final List<Kill> kills;
-    private final List<BrokerKill> brokerKills;
-    private final List<Pause> pauses;
+    private final List<Fault> faults;
+    private final List<Check> checks;
     private final Map<String, Long> refused;
     private final boolean quiescent;
     private final int threadReplacements;
@@ -63,13 +62,12 @@ public final class ChaosReport {
     private final Map<String, Integer> deadLetters = new TreeMap<>();
     private final int deadLetterCount;
 
-    ChaosReport(ChaosRunner.Options options, List<Kill> kills, List<BrokerKill> brokerKills, List<Pause> pauses,
-                Map<String, Long> sent, Map<String, Long> refused, boolean quiescent, int threadReplacements,
-                EventLog log, InvariantReport invariants, double seconds) {
+    ChaosReport(ChaosRunner.Options options, List<Fault> faults, Map<String, Long> sent, Map<String, Long> refused,
+                boolean quiescent, int threadReplacements, List<Check> checks, EventLog log,
+                InvariantReport invariants, double seconds) {
         this.options = options;
-        this.kills = List.copyOf(kills);
-        this.brokerKills = List.copyOf(brokerKills);
-        this.pauses = List.copyOf(pauses);
+        this.faults = List.copyOf(faults);
+        this.checks = List.copyOf(checks);
         this.refused = Map.copyOf(refused);
         this.quiescent = quiescent;
         this.threadReplacements = threadReplacements;
@@ -92,6 +90,7 @@ public final class ChaosReport {
 
     public boolean ok() {
         return invariants.ok() && quiescent && threadReplacements == 0 && timedOut() == 0
+                && checks.stream().allMatch(Check::ok)
                 && ingress.values().stream().allMatch(Ingress::reconciled);
     }
 
@@ -100,16 +99,18 @@ public final class ChaosReport {
         return outcomes.getOrDefault("CANCELLED(TIMEOUT)", 0);
     }
 
-    public List<Kill> kills() {
-        return kills;
+    /** Every fault, in the order they began. */
+    public List<Fault> faults() {
+        return faults;
     }
 
-    public List<BrokerKill> brokerKills() {
-        return brokerKills;
+    /** The faults of one kind. */
+    public List<Fault> faults(FaultKind kind) {
+        return faults.stream().filter(f -> f.kind() == kind).toList();
     }
 
-    public List<Pause> pauses() {
-        return pauses;
+    public List<Check> checks() {
+        return checks;
     }
 
     public InvariantReport invariants() {
@@ -143,7 +144,24 @@ public final class ChaosReport {
     }
 
     private long wiped() {
-        return kills.stream().filter(Kill::wiped).count();
+        return faults(FaultKind.INSTANCE_KILL).stream().filter(f -> WIPED.equals(f.detail())).count();
+    }
+
+    /** The detail of an instance kill whose instance restarted on a wiped state directory. */
+    static final String WIPED = "wiped";
+
+    /** p50 and max of one measure over faults, NaN where a fault's measure is NaN are left out. */
+    private static double[] p50Max(List<Fault> faults, java.util.function.ToDoubleFunction<Fault> measure) {
+        double[] values = faults.stream().mapToDouble(measure).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        if (values.length == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {values[(values.length - 1) / 2], values[values.length - 1]};
+    }
+
+    /** The largest stall of any broker kill, NaN when none was measured. */
+    public double brokerKillStallMax() {
+        return p50Max(faults(FaultKind.BROKER_KILL), Fault::stall)[1];
     }
 
     private Map<String, Integer> cancelled() {
@@ -160,7 +178,7 @@ public final class ChaosReport {
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("ok", ok());
-        root.put("kills", kills.size());
+        root.put("kills", faults(FaultKind.INSTANCE_KILL).size());
         root.put("orders", invariants.orders());
         root.put("confirmed", outcomes.getOrDefault("CONFIRMED", 0));
         ObjectNode cancelled = root.putObject("cancelled");
@@ -169,12 +187,27 @@ public final class ChaosReport {
         root.put("dlq", deadLetterCount);
         ObjectNode dlqByReason = root.putObject("dlq_by_reason");
         deadLetters.forEach(dlqByReason::put);
-        root.put("restarts", kills.size());
+        root.put("restarts", faults(FaultKind.INSTANCE_KILL).size());
         root.put("restarts_wiped", wiped());
         root.put("instances", options.instances());
         root.put("brokers", options.brokers());
-        root.put("broker_kills", brokerKills.size());
-        root.put("pauses", pauses.size());
+        root.put("broker_kills", faults(FaultKind.BROKER_KILL).size());
+        root.put("pauses", faults(FaultKind.INSTANCE_PAUSE).size());
+        root.put("via", options.via().name().toLowerCase(Locale.ROOT));
+        ObjectNode faultNode = root.putObject("faults");
+        for (FaultKind kind : FaultKind.values()) {
+            List<Fault> ofKind = faults(kind);
+            if (ofKind.isEmpty()) {
+                continue;
+            }
+            ObjectNode k = faultNode.putObject(kind.json());
+            k.put("count", ofKind.size());
+            putP50Max(k, "stall", p50Max(ofKind, Fault::stall));
+            putP50Max(k, "ready", p50Max(ofKind, Fault::readyAfter));
+            putP50Max(k, "pending_back", p50Max(ofKind, Fault::pendingBackAfter));
+        }
+        ObjectNode checkNode = root.putObject("checks");
+        checks.forEach(check -> checkNode.put(check.name(), check.ok()));
         root.put("processing_guarantee", options.processingGuarantee());
         root.put("seed", options.seed());
         root.put("at_rest", quiescent);
@@ -203,31 +236,53 @@ public final class ChaosReport {
         }
     }
 
+    private static void putP50Max(ObjectNode node, String name, double[] p50Max) {
+        if (!Double.isNaN(p50Max[0])) {
+            node.put(name + "_p50_s", Math.round(p50Max[0] * 10) / 10.0);
+            node.put(name + "_max_s", Math.round(p50Max[1] * 10) / 10.0);
+        }
+    }
+
+    private static String p50MaxText(double[] p50Max) {
+        return Double.isNaN(p50Max[0]) ? "-" : String.format(Locale.ROOT, "%.1f / %.1f", p50Max[0], p50Max[1]);
+    }
+
+    private static String seconds(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.1f", value);
+    }
+
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%nChaos: %s (%d instances, %s, seed %d, %.0f s)%n", ok() ? "OK"
                 : "FAILED", options.instances(), options.processingGuarantee(), options.seed(), seconds));
-        out.append(String.format(Locale.ROOT, "kills:          %d SIGKILL, each restarted: %d on its state "
-                + "directory, %d wiped%n", kills.size(), kills.size() - wiped(), wiped()));
-        for (Kill kill : kills) {
-            out.append(String.format(Locale.ROOT, "                instance %d at %.0f s (%s)%n", kill.instance(),
-                    kill.at(), kill.wiped() ? "wiped" : "state kept"));
-        }
         if (options.brokers() > 1) {
-            out.append(String.format(Locale.ROOT, "brokers:        %d, each its own JVM; %d SIGKILL, each started "
-                    + "again on its data%n", options.brokers(), brokerKills.size()));
-            for (BrokerKill kill : brokerKills) {
-                out.append(String.format(Locale.ROOT, "                broker %d, %s, at %.0f s (down %.1f s)%n",
-                        kill.node(), kill.role(), kill.at(), kill.downSeconds()));
-            }
+            out.append(String.format(Locale.ROOT, "brokers:        %d, each its own JVM (replication 3, "
+                    + "min.insync.replicas 2)%n", options.brokers()));
         }
-        if (!pauses.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "pauses:         %d SIGSTOP, each resumed with SIGCONT%n",
-                    pauses.size()));
-            for (Pause pause : pauses) {
-                out.append(String.format(Locale.ROOT, "                instance %d at %.0f s (stopped %.1f s)%n",
-                        pause.instance(), pause.at(), pause.seconds()));
+        out.append(String.format(Locale.ROOT, "orders enter:   %s%n", options.via() == ChaosRunner.Via.OUTBOX
+                ? "through the intake (HTTP -> PostgreSQL outbox -> Debezium on Connect -> order.events)"
+                : "straight onto the ingress topics"));
+        out.append(String.format(Locale.ROOT, "faults:         %d SIGKILL of an instance, each restarted: %d on its "
+                + "state directory, %d wiped%n", faults(FaultKind.INSTANCE_KILL).size(),
+                faults(FaultKind.INSTANCE_KILL).size() - wiped(), wiped()));
+        for (Fault fault : faults) {
+            out.append(String.format(Locale.ROOT, "                %-18s %-9s at %4.0f s, for %4s s; stall %4s s, "
+                    + "/ready %4s s, pending back %4s s  %s%n", fault.kind().label(), fault.victim(), fault.at(),
+                    seconds(fault.seconds()), seconds(fault.stall()), seconds(fault.readyAfter()),
+                    seconds(fault.pendingBackAfter()), fault.detail()));
+        }
+        if (!faults.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "recovery:       %-20s %5s %14s %16s %20s%n", "(s, p50 / max)",
+                    "count", "stall", "/ready again", "saga_pending back"));
+            for (FaultKind kind : FaultKind.values()) {
+                List<Fault> ofKind = faults(kind);
+                if (!ofKind.isEmpty()) {
+                    out.append(String.format(Locale.ROOT, "                %-20s %5d %14s %16s %20s%n", kind.label(),
+                            ofKind.size(), p50MaxText(p50Max(ofKind, Fault::stall)),
+                            p50MaxText(p50Max(ofKind, Fault::readyAfter)),
+                            p50MaxText(p50Max(ofKind, Fault::pendingBackAfter))));
+                }
             }
         }
         out.append(String.format(Locale.ROOT, "ingress:        %-22s %8s %8s %14s %8s%n", "topic", "sent", "in",
@@ -253,6 +308,10 @@ public final class ChaosReport {
         out.append(String.format(Locale.ROOT, "stream threads: %d died and were replaced%n", threadReplacements));
         out.append(String.format(Locale.ROOT, "at rest:        %s%n", quiescent ? "yes"
                 : "no: the load did not drain before the timeout"));
+        for (Check check : checks) {
+            out.append(String.format(Locale.ROOT, "%-15s %s %s%n", check.name() + ":", check.ok() ? "OK  " : "FAIL",
+                    check.summary()));
+        }
         out.append(invariants);
         return out.toString();
     }

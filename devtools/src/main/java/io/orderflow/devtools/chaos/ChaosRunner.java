@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.demo.OutcomeTracker;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
+import io.orderflow.devtools.embedded.HostNetwork;
 import io.orderflow.devtools.embedded.KafkaCluster;
 import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.InstanceConfig;
@@ -34,31 +35,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code saga chaos}: Kafka's exactly-once system test, for Orderflow. Starts an embedded broker and K instances
- * as separate JVMs ({@code saga run}), drives a seeded workload with hostile input through the ingress topics,
- * kills a random instance with SIGKILL at random moments (restarting it on the same state directory, or on a wiped
- * one), lets the cluster come to rest, stops the instances and runs {@code saga verify} over the topics.
+ * {@code saga chaos}: Kafka's exactly-once system test, for Orderflow. Starts Kafka (one broker in this JVM, or a
+ * KRaft cluster of broker JVMs) and K instances as separate JVMs ({@code saga run}), drives a seeded workload with
+ * hostile input — straight onto the ingress topics, or orders through the intake and the outbox
+ * ({@link Via#OUTBOX}) — and injects seeded faults at random moments ({@link FaultKind}: SIGKILLs, SIGSTOPs and
+ * network partitions of instances and brokers, Connect worker kills, PostgreSQL restarts), measuring how the
+ * cluster recovers from each. Then it lets the cluster come to rest, stops the instances, runs {@code saga verify}
+ * over the topics and the checks at rest (the intake's reconciliation, Kafka's own hanging-transaction finder).
  */
 public final class ChaosRunner {
+    /** How orders enter. */
+    public enum Via {
+        /** Straight onto {@code order.events}, as a Kafka producer would place them. */
+        TOPICS,
+        /** Through the intake's HTTP API, PostgreSQL's outbox and Debezium on a Connect worker. */
+        OUTBOX
+    }
+
     /**
      * @param instances            how many {@code saga run} processes
      * @param orders               orders placed by the workload (invalid ones included)
-     * @param kills                SIGKILLs, spread over the load at seeded random moments
      * @param seed                 seeds the workload, the victims and the moments
      * @param rate                 ingress records offered per second
      * @param processingGuarantee  the instances' {@code processing.guarantee}
@@ -67,34 +82,51 @@ public final class ChaosRunner {
      * @param json                 end the report with one line of JSON
      * @param brokers              Kafka nodes: 1 in this JVM, or a cluster of that many JVMs (replication 3,
      *                             min.insync.replicas 2 from three nodes on)
-     * @param brokerKills          SIGKILLs of a broker, each started again on its data after a seeded 5–15 s
-     * @param pauses               SIGSTOPs of an instance, each resumed with SIGCONT after a seeded 8–20 s (past its
-     *                             session and transaction timeouts: a zombie when it wakes)
+     * @param via                  how orders enter
+     * @param faults               how many faults of each kind, spread over the run at seeded moments
      */
-    public record Options(int instances, int orders, int kills, long seed, int rate, String processingGuarantee,
-                          int partitions, Duration quiesceTimeout, boolean json, int brokers, int brokerKills,
-                          int pauses) {
+    public record Options(int instances, int orders, long seed, int rate, String processingGuarantee,
+                          int partitions, Duration quiesceTimeout, boolean json, int brokers, Via via,
+                          Map<FaultKind, Integer> faults) {
         public Options {
-            require(pauses >= 0 && pauses <= 100, "--pauses must be between 0 and 100, was " + pauses);
             require(brokers >= 1 && brokers <= 5, "--brokers must be between 1 and 5, was " + brokers);
-            require(brokerKills >= 0 && brokerKills <= 100, "--broker-kills must be between 0 and 100, was "
-                    + brokerKills);
-            require(brokerKills == 0 || brokers >= 3, "--broker-kills needs --brokers 3 or more, so that two "
-                    + "in-sync replicas remain while one broker is down");
             require(instances >= 1 && instances <= 9, "--instances must be between 1 and 9, was " + instances);
             require(orders >= 1 && orders <= 1_000_000, "--orders must be between 1 and 1000000, was " + orders);
-            require(kills >= 0 && kills <= 1_000, "--kills must be between 0 and 1000, was " + kills);
             require(rate >= 1 && rate <= 100_000, "--rate must be between 1 and 100000, was " + rate);
             require(partitions >= 1 && partitions <= 64, "--partitions must be between 1 and 64, was " + partitions);
             require(StreamsConfig.EXACTLY_ONCE_V2.equals(processingGuarantee)
                             || StreamsConfig.AT_LEAST_ONCE.equals(processingGuarantee),
                     "--processing-guarantee must be exactly_once_v2 or at_least_once, was " + processingGuarantee);
+            Map<FaultKind, Integer> counts = new EnumMap<>(FaultKind.class);
+            faults.forEach((kind, n) -> {
+                int max = kind == FaultKind.INSTANCE_KILL ? 1_000 : 100;
+                require(n >= 0 && n <= max, kind.flag() + " must be between 0 and " + max + ", was " + n);
+                require(n == 0 || !kind.brokerFault() || brokers >= 3, kind.flag() + " on a broker needs --brokers 3 "
+                        + "or more, so that two in-sync replicas remain while one broker is out");
+                require(n == 0 || via == Via.OUTBOX || (kind != FaultKind.CONNECT_KILL
+                        && kind != FaultKind.POSTGRES_RESTART), kind.flag() + " needs --via outbox");
+                if (n > 0) {
+                    counts.put(kind, n);
+                }
+            });
+            faults = Collections.unmodifiableMap(counts);
         }
 
-        /** One broker in this JVM, no broker kills. */
+        /** One broker in this JVM, orders straight onto the topics, {@code kills} instance kills and no other fault. */
         public Options(int instances, int orders, int kills, long seed, int rate, String processingGuarantee,
                        int partitions, Duration quiesceTimeout, boolean json) {
-            this(instances, orders, kills, seed, rate, processingGuarantee, partitions, quiesceTimeout, json, 1, 0, 0);
+            this(instances, orders, seed, rate, processingGuarantee, partitions, quiesceTimeout, json, 1, Via.TOPICS,
+                    Map.of(FaultKind.INSTANCE_KILL, kills));
+        }
+
+        /** How many faults of {@code kind} the run injects. */
+        public int count(FaultKind kind) {
+            return faults.getOrDefault(kind, 0);
+        }
+
+        /** Whether every process needs a host of its own, to be cut off the network. */
+        boolean isolatedHosts() {
+            return count(FaultKind.INSTANCE_PARTITION) + count(FaultKind.BROKER_PARTITION) > 0;
         }
 
         private static void require(boolean ok, String message) {
@@ -110,10 +142,11 @@ public final class ChaosRunner {
      */
     static final int OVERSIZED_EVERY = 2_000;
     static final int OVERSIZED_BYTES = 1 << 20;
-    /** A kill waits for its moment (sagas completed) at most this long without progress. */
+    /** After the load, a fault waits at most this long for the cluster to become quiet. */
     private static final Duration KILL_STALL = Duration.ofSeconds(60);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration INSTANCE_STARTUP = Duration.ofSeconds(300);
+    private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(1);
     private static final String HEAP = "384m";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -133,43 +166,76 @@ public final class ChaosRunner {
         ChaosReport report = null;
         try (Lifecycle lifecycle = new Lifecycle()) {
             err.println("chaos: seed " + options.seed() + ", " + options.instances() + " instances ("
-                    + options.processingGuarantee() + "), " + options.orders() + " orders, " + options.kills()
-                    + " kills; working in " + dir);
+                    + options.processingGuarantee() + "), " + options.orders() + " orders via "
+                    + options.via().name().toLowerCase(Locale.ROOT) + ", faults " + describe(options.faults())
+                    + "; working in " + dir);
+            HostNetwork network = options.isolatedHosts() ? lifecycle.own(HostNetwork.namespaces(hostNames()))
+                    : HostNetwork.loopback();
             KafkaCluster cluster = null;
             String bootstrap;
-            if (options.brokers() == 1) {
+            if (options.brokers() == 1 && !network.isolated()) {
                 bootstrap = lifecycle.own(EmbeddedKafka.builder().dataDir(dir.resolve("kafka")).start())
                         .bootstrapServers();
             } else {
-                cluster = lifecycle.own(KafkaCluster.start(options.brokers()));
+                cluster = lifecycle.own(KafkaCluster.start(options.brokers(), network));
                 bootstrap = cluster.bootstrapServers();
-                err.println("chaos: " + options.brokers() + " brokers, each its own JVM: " + bootstrap);
+                err.println("chaos: " + options.brokers() + " brokers, each its own JVM" + (network.isolated()
+                        ? " on a host of its own" : "") + ": " + bootstrap);
             }
             Properties settings = instanceSettings(bootstrap);
             TopicSetup.ensure(settings, Duration.ofSeconds(60));
+            OutboxPath outbox = null;
+            if (options.via() == Via.OUTBOX) {
+                err.println("chaos: starting PostgreSQL, the intake and a Connect worker with the outbox connector");
+                outbox = lifecycle.own(new OutboxPath(dir));
+                outbox.start(bootstrap, Math.min(3, options.brokers()));
+            }
 
             List<InstanceProcess> instances = new ArrayList<>();
             lifecycle.own(() -> stopAll(instances));
             for (int i = 0; i < options.instances(); i++) {
-                instances.add(new InstanceProcess(i, LoopbackPorts.free(), dir, settings, HEAP));
+                instances.add(new InstanceProcess(i, network, network.isolated() ? 8080 : LoopbackPorts.free(), dir,
+                        settings, HEAP));
             }
             long started = System.nanoTime();
             instances.forEach(InstanceProcess::start);
             awaitReady(instances, INSTANCE_STARTUP);
             err.printf(Locale.ROOT, "chaos: %d instances ready after %.0f s%n", instances.size(), seconds(started));
 
-            Load load = drive(bootstrap, instances, cluster);
-            boolean quiescent = quiesce(bootstrap, instances);
-            int replacements = instances.stream().mapToInt(InstanceProcess::threadReplacements).sum();
-            err.println("chaos: stopping the instances");
-            stopAll(instances);
+            FaultLog faultLog = new FaultLog(started);
+            ScheduledExecutorService background = Executors.newScheduledThreadPool(6, r -> {
+                Thread t = new Thread(r, "orderflow-chaos");
+                t.setDaemon(true);
+                return t;
+            });
+            lifecycle.own(() -> {
+                background.shutdownNow();
+                background.awaitTermination(30, TimeUnit.SECONDS);
+            });
+            background.scheduleWithFixedDelay(() -> faultLog.sample(sample(instances)), 0, 500,
+                    TimeUnit.MILLISECONDS);
+            try (SchemaRegistry registry = SchemaRegistry.fromUrl("local:");
+                 OutcomeTracker completed = new OutcomeTracker(bootstrap, registry)) {
+                Faults faults = new Faults(instances, cluster, network, outbox, faultLog, background,
+                        options.seed(), started, err);
+                Load load = drive(bootstrap, registry, completed, faults, outbox, background);
+                boolean quiescent = quiesce(bootstrap, instances);
+                int replacements = instances.stream().mapToInt(InstanceProcess::threadReplacements).sum();
+                List<ChaosReport.Fault> recovered = faultLog.faults(completed::gapAround);
+                err.println("chaos: stopping the instances");
+                background.shutdownNow();
+                stopAll(instances);
 
-            err.println("chaos: verifying the topics");
-            Verifier.Verification verification = new Verifier(VerifyOptions.of(bootstrap, Duration.ofSeconds(120)),
-                    new PrintWriter(err, true)).verify();
-            report = new ChaosReport(options, load.kills(), load.brokerKills(), load.pauses(), load.sent(),
-                    load.refused(), quiescent, replacements,
-                    verification.log(), verification.report(), seconds(started));
+                err.println("chaos: verifying the topics");
+                Verifier.Verification verification = new Verifier(VerifyOptions.of(bootstrap,
+                        Duration.ofSeconds(120)), new PrintWriter(err, true)).verify();
+                List<ChaosReport.Check> checks = new ArrayList<>();
+                if (outbox != null) {
+                    checks.add(outbox.reconcile(verification.log()));
+                }
+                report = new ChaosReport(options, recovered, load.sent(), load.refused(), quiescent, replacements,
+                        checks, verification.log(), verification.report(), seconds(started));
+            }
             out.print(report);
             if (options.json()) {
                 out.println(report.toJson());
@@ -185,226 +251,124 @@ public final class ChaosRunner {
         }
     }
 
-    /** What the load did. */
-    private record Load(List<ChaosReport.Kill> kills, List<ChaosReport.BrokerKill> brokerKills,
-                        List<ChaosReport.Pause> pauses, Map<String, Long> sent, Map<String, Long> refused) {
+    private List<String> hostNames() {
+        List<String> hosts = new ArrayList<>();
+        for (int node = 1; node <= options.brokers(); node++) {
+            hosts.add(KafkaCluster.hostName(node));
+        }
+        for (int i = 0; i < options.instances(); i++) {
+            hosts.add(InstanceProcess.hostName(i));
+        }
+        return hosts;
     }
 
-    private enum Fault { INSTANCE_KILL, BROKER_KILL, PAUSE }
+    private static String describe(Map<FaultKind, Integer> faults) {
+        if (faults.isEmpty()) {
+            return "none";
+        }
+        StringJoiner joiner = new StringJoiner(", ");
+        faults.forEach((kind, n) -> joiner.add(n + " " + kind.label()));
+        return joiner.toString();
+    }
+
+    /** Every instance's readiness and pending sagas, each asked for at most a second. */
+    private static FaultLog.Sample sample(List<InstanceProcess> instances) {
+        boolean allReady = true;
+        double pending = 0;
+        for (InstanceProcess instance : instances) {
+            boolean alive;
+            synchronized (instance) {
+                alive = instance.alive();
+            }
+            if (!alive) {
+                allReady = false;
+                pending = Double.NaN;
+                continue;
+            }
+            allReady &= instance.status("/ready", SAMPLE_TIMEOUT) == 200;
+            pending += instance.metric("saga_pending", SAMPLE_TIMEOUT);
+        }
+        return new FaultLog.Sample(System.nanoTime(), allReady, pending);
+    }
+
+    /** What the load did. */
+    private record Load(Map<String, Long> sent, Map<String, Long> refused) {
+    }
 
     /** A fault due when this many sagas have completed. */
-    private record Due(long at, Fault fault) {
+    private record Due(long at, FaultKind kind) {
     }
 
-    private Load drive(String bootstrap, List<InstanceProcess> instances, KafkaCluster cluster)
-            throws InterruptedException {
-        Random chaos = new Random(options.seed() * 31 + 7);
-        List<Due> killAt = new ArrayList<>();
-        for (int k = 0; k < options.kills(); k++) {
-            // a kill is due when this many sagas have completed: spread over the processing, not only the load
-            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * chaos.nextDouble())), Fault.INSTANCE_KILL));
+    private Load drive(String bootstrap, SchemaRegistry registry, OutcomeTracker completed, Faults faults,
+                       OutboxPath outbox, ScheduledExecutorService background) throws InterruptedException {
+        Random chaos = new Random(FaultKind.INSTANCE_KILL.seed(options.seed()));
+        List<Due> due = new ArrayList<>();
+        for (FaultKind kind : FaultKind.values()) {
+            // a fault is due when this many orders have been placed, so that it lands while orders flow
+            Random moments = kind == FaultKind.INSTANCE_KILL ? chaos : faults.random(kind);
+            for (int k = 0; k < options.count(kind); k++) {
+                due.add(new Due((long) (options.orders() * (0.03 + 0.8 * moments.nextDouble())), kind));
+            }
         }
-        // Broker faults draw from their own seeded stream, so a seed's instance kills stay what they were.
-        Random brokerChaos = new Random(options.seed() * 31 + 11);
-        for (int k = 0; k < options.brokerKills(); k++) {
-            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * brokerChaos.nextDouble())), Fault.BROKER_KILL));
-        }
-        Random pauseChaos = new Random(options.seed() * 31 + 13);
-        for (int k = 0; k < options.pauses(); k++) {
-            killAt.add(new Due((long) (options.orders() * (0.05 + 0.8 * pauseChaos.nextDouble())), Fault.PAUSE));
-        }
-        Pauses pauses = new Pauses(pauseChaos);
-        killAt.sort(Comparator.comparingLong(Due::at));
-        BrokerFaults brokers = new BrokerFaults(cluster, brokerChaos);
+        due.sort(Comparator.comparingLong(Due::at));
+        int total = due.size();
 
         Map<String, Long> versions = new ConcurrentHashMap<>();
         Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
         Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
-        List<ChaosReport.Kill> kills = new ArrayList<>();
-        ScheduledExecutorService background = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "orderflow-chaos");
-            t.setDaemon(true);
-            return t;
-        });
-        background.scheduleWithFixedDelay(() -> refreshVersions(instances, versions), 0, 1, TimeUnit.SECONDS);
-        long started = System.nanoTime();
+        List<InstanceProcess> instances = faults.instances();
+        ScheduledFuture<?> refresher = background.scheduleWithFixedDelay(() -> refreshVersions(instances, versions),
+                0, 1, TimeUnit.SECONDS);
+        long started = faults.started();
         long records = 0;
-        try (SchemaRegistry registry = SchemaRegistry.fromUrl("local:");
-             OutcomeTracker completed = new OutcomeTracker(bootstrap, registry);
-             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
             WorkloadGenerator workload = new WorkloadGenerator(options.seed(), registry,
                     sku -> versions.getOrDefault(sku, 0L));
-            Progress progress = new Progress(started, workload, completed, kills);
+            Progress progress = new Progress(started, workload, completed, faults, total);
             while (workload.ordersPlaced() < options.orders()) {
                 WorkloadGenerator.Step step = (records + 1) % OVERSIZED_EVERY == 0
                         ? workload.oversized(ingress(chaos), oversizedBytes(records + 1)) : workload.next();
                 if (!(step instanceof WorkloadGenerator.Pipe pipe)) {
                     continue; // time steps mean nothing against a real clock
                 }
-                send(producer, pipe, options.partitions(), sent, refused);
+                if (outbox == null || !outbox.offer(pipe)) {
+                    send(producer, pipe, options.partitions(), sent, refused);
+                }
                 records++;
                 pace(started, records);
-                if (!killAt.isEmpty() && completed.terminal() >= killAt.get(0).at()) {
-                    fault(killAt.remove(0), instances, chaos, kills, brokers, pauses, background, started);
+                if (!due.isEmpty() && workload.ordersPlaced() >= due.get(0).at() && faults.quiet()) {
+                    faults.inject(due.remove(0).kind(), chaos);
                 }
                 progress.maybePrint(records);
             }
             producer.flush();
             err.printf(Locale.ROOT, "chaos: load done after %.0f s: %d records, %d orders%n", seconds(started),
                     records, options.orders());
-            // The remaining kills land while the backlog is processed; a stall does not hold them back forever.
-            long lastChange = System.nanoTime();
-            long lastCount = completed.terminal();
-            while (!killAt.isEmpty()) {
-                long now = completed.terminal();
-                if (now != lastCount) {
-                    lastCount = now;
-                    lastChange = System.nanoTime();
-                }
-                if (now >= killAt.get(0).at() || System.nanoTime() - lastChange > KILL_STALL.toNanos()) {
-                    fault(killAt.remove(0), instances, chaos, kills, brokers, pauses, background, started);
-                    lastChange = System.nanoTime();
+            // The remaining faults land while the backlog is processed, one at a time; a cluster that does not
+            // become quiet does not hold them back forever.
+            long waiting = System.nanoTime();
+            while (!due.isEmpty()) {
+                if (faults.quiet() || System.nanoTime() - waiting > KILL_STALL.toNanos()) {
+                    faults.inject(due.remove(0).kind(), chaos);
+                    waiting = System.nanoTime();
                 }
                 progress.maybePrint(records);
                 LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // polling interval
             }
         } finally {
-            background.shutdownNow();
-            background.awaitTermination(30, TimeUnit.SECONDS);
+            refresher.cancel(false);
         }
-        // A restart scheduled but not yet run is run now, so that every broker and instance takes part in the rest.
-        brokers.restartAll();
-        pauses.resumeAll();
-        for (InstanceProcess instance : instances) {
-            synchronized (instance) {
-                if (!instance.alive()) {
-                    instance.start();
-                }
-            }
+        // Every fault ends at its time (a recovery that hangs is forced), so every process takes part in the rest.
+        faults.awaitEnded(Duration.ofMinutes(5));
+        Map<String, Long> sentNow = snapshot(sent);
+        Map<String, Long> refusedNow = snapshot(refused);
+        if (outbox != null) {
+            sentNow.merge(Topics.ORDER_EVENTS.name(), outbox.acknowledged(), Long::sum);
+            refusedNow.putAll(outbox.refused());
+            err.printf(Locale.ROOT, "chaos: the intake acknowledged %d orders and cancellations; %d requests retried%n",
+                    outbox.acknowledged(), outbox.retries());
         }
-        return new Load(kills, brokers.kills(), pauses.pauses(), snapshot(sent), snapshot(refused));
-    }
-
-    private void fault(Due due, List<InstanceProcess> instances, Random chaos, List<ChaosReport.Kill> kills,
-                       BrokerFaults brokers, Pauses pauses, ScheduledExecutorService background, long started)
-            throws InterruptedException {
-        switch (due.fault()) {
-            case BROKER_KILL -> brokers.kill(background, started);
-            case PAUSE -> pauses.pause(instances, background, started);
-            default -> kills.add(kill(instances, chaos, kills.size(), background, started));
-        }
-    }
-
-    /** Instance pauses: SIGSTOP now, SIGCONT after a seeded 8–20 s. */
-    private final class Pauses {
-        private final Random random;
-        private final List<ChaosReport.Pause> pauses = new ArrayList<>();
-        private final List<InstanceProcess> paused = new ArrayList<>();
-
-        Pauses(Random random) {
-            this.random = random;
-        }
-
-        synchronized void pause(List<InstanceProcess> instances, ScheduledExecutorService background, long started)
-                throws InterruptedException {
-            List<InstanceProcess> candidates = instances.stream().filter(InstanceProcess::alive)
-                    .filter(i -> !paused.contains(i)).toList();
-            if (candidates.isEmpty()) {
-                return;
-            }
-            InstanceProcess victim = candidates.get(random.nextInt(candidates.size()));
-            long pauseMillis = 8_000 + random.nextInt(12_000);
-            synchronized (victim) {
-                victim.signal("STOP");
-            }
-            paused.add(victim);
-            double at = seconds(started);
-            err.printf(Locale.ROOT, "chaos: %6.0f s  SIGSTOP %s; SIGCONT in %.1f s%n", at, victim,
-                    pauseMillis / 1000.0);
-            pauses.add(new ChaosReport.Pause(victim.index(), at, pauseMillis / 1000.0));
-            background.schedule(() -> resume(victim), pauseMillis, TimeUnit.MILLISECONDS);
-        }
-
-        private synchronized void resume(InstanceProcess victim) {
-            if (paused.remove(victim)) {
-                try {
-                    synchronized (victim) {
-                        victim.signal("CONT");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-
-        synchronized void resumeAll() {
-            for (InstanceProcess victim : List.copyOf(paused)) {
-                resume(victim);
-            }
-        }
-
-        List<ChaosReport.Pause> pauses() {
-            return pauses;
-        }
-    }
-
-    /**
-     * Broker SIGKILLs: one broker down at a time (replication 3, min.insync.replicas 2), each started again on its
-     * data after a seeded 5–15 s. A kill due while another broker is still down waits for it. The victims take
-     * turns: the transaction coordinator of the instances' transactional ids, the active controller, any broker
-     * (the first two when they can be found, else any).
-     */
-    private final class BrokerFaults {
-        private final KafkaCluster cluster;
-        private final Random random;
-        private final List<ChaosReport.BrokerKill> kills = new ArrayList<>();
-        private int down = -1;
-
-        BrokerFaults(KafkaCluster cluster, Random random) {
-            this.cluster = cluster;
-            this.random = random;
-        }
-
-        synchronized void kill(ScheduledExecutorService background, long started) throws InterruptedException {
-            while (down >= 0) {
-                wait(); // the broker still down is being started again by the background task below
-            }
-            int any = random.nextInt(cluster.size());
-            long downMillis = 5_000 + random.nextInt(10_000);
-            String role = switch (kills.size() % 3) {
-                case 0 -> "transaction coordinator";
-                case 1 -> "active controller";
-                default -> "any broker";
-            };
-            int found = switch (kills.size() % 3) {
-                case 0 -> cluster.transactionCoordinator(OrderflowConfig.APPLICATION_ID);
-                case 1 -> cluster.activeController();
-                default -> any;
-            };
-            int victim = found >= 0 ? found : any;
-            if (found < 0) {
-                role = "any broker (no " + role + " found)";
-            }
-            cluster.kill(victim);
-            down = victim;
-            double at = seconds(started);
-            err.printf(Locale.ROOT, "chaos: %6.0f s  SIGKILL broker %d (%s); restarting it in %.1f s%n", at,
-                    cluster.nodeId(victim), role, downMillis / 1000.0);
-            kills.add(new ChaosReport.BrokerKill(cluster.nodeId(victim), role, at, downMillis / 1000.0));
-            background.schedule(this::restartAll, downMillis, TimeUnit.MILLISECONDS);
-        }
-
-        synchronized void restartAll() {
-            if (down >= 0) {
-                cluster.restart(down);
-                down = -1;
-                notifyAll();
-            }
-        }
-
-        List<ChaosReport.BrokerKill> kills() {
-            return kills;
-        }
+        return new Load(sentNow, refusedNow);
     }
 
     /** A progress line every few seconds. */
@@ -412,14 +376,16 @@ public final class ChaosRunner {
         private final long started;
         private final WorkloadGenerator workload;
         private final OutcomeTracker completed;
-        private final List<ChaosReport.Kill> kills;
+        private final Faults faults;
+        private final int total;
         private long next;
 
-        Progress(long started, WorkloadGenerator workload, OutcomeTracker completed, List<ChaosReport.Kill> kills) {
+        Progress(long started, WorkloadGenerator workload, OutcomeTracker completed, Faults faults, int total) {
             this.started = started;
             this.workload = workload;
             this.completed = completed;
-            this.kills = kills;
+            this.faults = faults;
+            this.total = total;
             this.next = started + PROGRESS_EVERY.toNanos();
         }
 
@@ -428,33 +394,10 @@ public final class ChaosRunner {
                 return;
             }
             next += PROGRESS_EVERY.toNanos();
-            err.printf(Locale.ROOT, "chaos: %6.0f s  %d/%d orders placed, %d completed, %d records, %d/%d kills%n",
+            err.printf(Locale.ROOT, "chaos: %6.0f s  %d/%d orders placed, %d completed, %d records, %d/%d faults%n",
                     seconds(started), workload.ordersPlaced(), options.orders(), completed.terminal(), records,
-                    kills.size(), options.kills());
+                    faults.injected(), total);
         }
-    }
-
-    private ChaosReport.Kill kill(List<InstanceProcess> instances, Random chaos, int number,
-                                  ScheduledExecutorService background, long started) throws InterruptedException {
-        List<InstanceProcess> alive = instances.stream().filter(InstanceProcess::alive).toList();
-        List<InstanceProcess> candidates = alive.isEmpty() ? instances : alive;
-        InstanceProcess victim = candidates.get(chaos.nextInt(candidates.size()));
-        boolean wipe = number % 2 == 1;
-        long downMillis = chaos.nextInt((int) InstanceProcess.SESSION_TIMEOUT.toMillis() + 2_000);
-        victim.kill();
-        err.printf(Locale.ROOT, "chaos: %6.0f s  SIGKILL %s; restarting it in %.1f s %s%n", seconds(started), victim,
-                downMillis / 1000.0, wipe ? "with its state directory wiped" : "on its state directory");
-        background.schedule(() -> {
-            synchronized (victim) {
-                if (!victim.alive()) {
-                    if (wipe) {
-                        victim.wipeState();
-                    }
-                    victim.start();
-                }
-            }
-        }, downMillis, TimeUnit.MILLISECONDS);
-        return new ChaosReport.Kill(victim.index(), seconds(started), wipe);
     }
 
     private boolean quiesce(String bootstrap, List<InstanceProcess> instances) throws InterruptedException {

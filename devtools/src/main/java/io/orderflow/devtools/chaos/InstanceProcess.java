@@ -1,5 +1,6 @@
 package io.orderflow.devtools.chaos;
 
+import io.orderflow.devtools.embedded.HostNetwork;
 import io.orderflow.server.runtime.InstanceConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -35,6 +36,8 @@ final class InstanceProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final int index;
+    private final HostNetwork network;
+    private final String address;
     private final int port;
     private final Path dir;
     private final Path stateDir;
@@ -47,8 +50,10 @@ final class InstanceProcess {
      * @param settings the instance's properties besides its own port and state directory (bootstrap.servers,
      *                 processing.guarantee, …)
      */
-    InstanceProcess(int index, int port, Path dir, Properties settings, String heap) {
+    InstanceProcess(int index, HostNetwork network, int port, Path dir, Properties settings, String heap) {
         this.index = index;
+        this.network = network;
+        this.address = network.address(hostName(index));
         this.port = port;
         this.dir = dir;
         this.heap = heap;
@@ -58,8 +63,8 @@ final class InstanceProcess {
         props.putAll(settings);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
-        props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
-        props.put(InstanceConfig.ADVERTISED, "127.0.0.1:" + port);
+        props.put(InstanceConfig.HTTP_HOST, address);
+        props.put(InstanceConfig.ADVERTISED, address + ":" + port);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
                 Long.toString(SESSION_TIMEOUT.toMillis()));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
@@ -75,6 +80,15 @@ final class InstanceProcess {
         return index;
     }
 
+    /** The host instance {@code index} runs on, on the run's {@link HostNetwork}. */
+    static String hostName(int index) {
+        return "instance-" + index;
+    }
+
+    String host() {
+        return hostName(index);
+    }
+
     int port() {
         return port;
     }
@@ -87,9 +101,9 @@ final class InstanceProcess {
         Path log = dir.resolve("instance-" + index + "." + (logs.size() + 1) + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
-            process = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), "io.orderflow.devtools.Main",
-                    "run", "--config", config.toString(), "--startup-timeout", "300s")
+            process = new ProcessBuilder(network.command(host(), List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                    "io.orderflow.devtools.Main", "run", "--config", config.toString(), "--startup-timeout", "300s")))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
@@ -166,8 +180,13 @@ final class InstanceProcess {
 
     /** The status of {@code GET path} on this instance, -1 when it does not answer. */
     int status(String path) {
+        return status(path, Duration.ofSeconds(5));
+    }
+
+    /** The status of {@code GET path} on this instance, -1 when it does not answer within {@code timeout}. */
+    int status(String path, Duration timeout) {
         try {
-            return HTTP.send(request(path), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(request(path, timeout), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -178,8 +197,13 @@ final class InstanceProcess {
 
     /** The body of {@code GET path} when it answers 200, else null. */
     String get(String path) {
+        return get(path, Duration.ofSeconds(5));
+    }
+
+    /** The body of {@code GET path} when it answers 200 within {@code timeout}, else null. */
+    String get(String path, Duration timeout) {
         try {
-            HttpResponse<String> response = HTTP.send(request(path), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request(path, timeout), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : null;
         } catch (IOException e) {
             return null;
@@ -191,7 +215,12 @@ final class InstanceProcess {
 
     /** The value of an unlabelled gauge or counter on {@code /metrics}, NaN when it cannot be read. */
     double metric(String name) {
-        String body = get("/metrics");
+        return metric(name, Duration.ofSeconds(5));
+    }
+
+    /** The value of an unlabelled gauge or counter, NaN when it cannot be read within {@code timeout}. */
+    double metric(String name, Duration timeout) {
+        String body = get("/metrics", timeout);
         if (body == null) {
             return Double.NaN;
         }
@@ -224,13 +253,13 @@ final class InstanceProcess {
         return List.copyOf(logs);
     }
 
-    private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+    private HttpRequest request(String path, Duration timeout) {
+        return HttpRequest.newBuilder(URI.create("http://" + address + ":" + port + path)).timeout(timeout)
                 .GET().build();
     }
 
     @Override
     public String toString() {
-        return "instance " + index + " (port " + port + ")";
+        return "instance " + index + " (" + address + ":" + port + ")";
     }
 }

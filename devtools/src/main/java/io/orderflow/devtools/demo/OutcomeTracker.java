@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -35,6 +36,9 @@ public final class OutcomeTracker implements AutoCloseable {
     private final Map<String, OrderStatusChanged> latest = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** When each order was first seen terminal, in the order seen (System.nanoTime()). */
+    private long[] terminalAt = new long[1024];
+    private int terminalCount;
 
     public OutcomeTracker(String bootstrapServers, SchemaRegistry registry) {
         Properties props = new Properties();
@@ -62,8 +66,12 @@ public final class OutcomeTracker implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(200))) {
                     OrderStatusChanged change = record.value();
+                    OrderStatusChanged before = latest.get(change.getOrderId());
                     latest.merge(change.getOrderId(), change,
                             (old, now) -> now.getVersion() > old.getVersion() ? now : old);
+                    if (isTerminal(change) && (before == null || !isTerminal(before))) {
+                        terminalSeen(System.nanoTime());
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -73,6 +81,33 @@ public final class OutcomeTracker implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private synchronized void terminalSeen(long at) {
+        if (terminalCount == terminalAt.length) {
+            terminalAt = Arrays.copyOf(terminalAt, terminalAt.length * 2);
+        }
+        terminalAt[terminalCount++] = at;
+    }
+
+    /**
+     * The processing stall around {@code moment} (a {@link System#nanoTime()}), as this tracker saw it: from the last
+     * order it saw become terminal at or before the moment to the first after it, in nanoseconds; from the moment
+     * itself when none came before; -1 when none has come after it yet.
+     */
+    public synchronized long gapAround(long moment) {
+        int after = 0;
+        while (after < terminalCount && terminalAt[after] <= moment) {
+            after++;
+        }
+        if (after == terminalCount) {
+            return -1;
+        }
+        return terminalAt[after] - (after == 0 ? moment : terminalAt[after - 1]);
+    }
+
+    private static boolean isTerminal(OrderStatusChanged change) {
+        return change.getStatus() == OrderStatus.CONFIRMED || change.getStatus() == OrderStatus.CANCELLED;
     }
 
     /** Tracked orders by their latest status ("PENDING" for none or a non-terminal one) and reason. */
@@ -97,8 +132,7 @@ public final class OutcomeTracker implements AutoCloseable {
 
     /** Orders seen CONFIRMED or CANCELLED, tracked or not. */
     public long terminal() {
-        return latest.values().stream().filter(c -> c.getStatus() == OrderStatus.CONFIRMED
-                || c.getStatus() == OrderStatus.CANCELLED).count();
+        return latest.values().stream().filter(OutcomeTracker::isTerminal).count();
     }
 
     public long placed() {

@@ -133,6 +133,11 @@ public final class EmbeddedConnect implements AutoCloseable {
         return registerConnector(name, config);
     }
 
+    /** The {@code name} of the connector described by {@code jsonFile} (Connect's {@code {"name": …}} format). */
+    public static String connectorName(Path jsonFile) {
+        return readConnectorFile(jsonFile).get("name");
+    }
+
     /** Creates or updates connector {@code name} with {@code config} ({@code PUT /connectors/{name}/config}). */
     public String registerConnector(String name, Map<String, String> config) {
         requireName(name);

@@ -26,34 +26,43 @@ import java.util.concurrent.TimeUnit;
  * running Kafka's own {@code kafka.Kafka} on a directory formatted by Kafka's own storage tool, so a node can be
  * killed with SIGKILL and started again on its data, as a crashed broker is. Settings as a production cluster of
  * three would have them: replication factor 3 and {@code min.insync.replicas} 2 for topics, the offsets and the
- * transaction state log; unclean leader election off. Loopback only; every node logs to {@code node-<id>.log} in
- * the cluster's directory.
+ * transaction state log; unclean leader election off. On loopback, or each node on a host of its own
+ * ({@link HostNetwork}) so it can be cut off the network; every node logs to {@code node-<id>.log} in the cluster's
+ * directory.
  */
 public final class KafkaCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
-    private static final String HOST = "127.0.0.1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** Documented in docs/reliability.md as the setting that bounds a broker kill's stall. */
     public static final Duration BROKER_SESSION_TIMEOUT = Duration.ofSeconds(4);
     public static final Duration BROKER_HEARTBEAT = Duration.ofSeconds(1);
 
     private final Path dir;
-    private final boolean deleteOnClose;
+    private final HostNetwork network;
     private final List<Node> nodes = new ArrayList<>();
 
-    private record Node(int id, int clientPort, int controllerPort, Path config, Path log) {
+    private record Node(int id, String host, String address, int clientPort, int controllerPort, Path config,
+                        Path log) {
     }
 
     private final Process[] processes;
 
-    private KafkaCluster(Path dir, boolean deleteOnClose, int size) {
+    private KafkaCluster(Path dir, HostNetwork network, int size) {
         this.dir = dir;
-        this.deleteOnClose = deleteOnClose;
+        this.network = network;
         this.processes = new Process[size];
     }
 
-    /** Starts {@code size} nodes in a new temporary directory and waits until every one serves clients. */
+    /** Starts {@code size} nodes on loopback in a new temporary directory; waits until every one serves clients. */
     public static KafkaCluster start(int size) {
+        return start(size, HostNetwork.loopback());
+    }
+
+    /**
+     * Starts {@code size} nodes, node N on {@code network}'s host {@link #hostName(int) broker-N} (which the network
+     * must have when it is {@link HostNetwork#isolated() isolated}), and waits until every one serves clients.
+     */
+    public static KafkaCluster start(int size, HostNetwork network) {
         if (size < 1) {
             throw new IllegalArgumentException("a cluster needs at least one node, was " + size);
         }
@@ -63,7 +72,7 @@ public final class KafkaCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the cluster's directory", e);
         }
-        KafkaCluster cluster = new KafkaCluster(dir, true, size);
+        KafkaCluster cluster = new KafkaCluster(dir, network, size);
         try {
             cluster.configure(size);
             for (int i = 0; i < size; i++) {
@@ -81,7 +90,7 @@ public final class KafkaCluster implements AutoCloseable {
     /** Every node's client listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         StringJoiner joiner = new StringJoiner(",");
-        nodes.forEach(node -> joiner.add(HOST + ":" + node.clientPort()));
+        nodes.forEach(node -> joiner.add(node.address() + ":" + node.clientPort()));
         return joiner.toString();
     }
 
@@ -92,6 +101,45 @@ public final class KafkaCluster implements AutoCloseable {
     /** The node's id (1-based, as Kafka names it) of node {@code index}. */
     public int nodeId(int index) {
         return nodes.get(index).id();
+    }
+
+    /** The host of the node with id {@code nodeId}, on the cluster's {@link HostNetwork}. */
+    public static String hostName(int nodeId) {
+        return "broker-" + nodeId;
+    }
+
+    /** The host node {@code index} runs on. */
+    public String host(int index) {
+        return nodes.get(index).host();
+    }
+
+    /**
+     * SIGSTOPs node {@code index} ({@code STOP}) or resumes it ({@code CONT}): a broker frozen past its session
+     * timeout is fenced by the controller; resumed, it still believes what it believed, and must learn otherwise.
+     */
+    public void signal(int index, String signal) {
+        Process process = processes[index];
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("node " + nodeId(index) + " is not running");
+        }
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
+                    .waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send SIG" + signal + " to node " + nodeId(index), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling node " + nodeId(index), e);
+        }
+        LOG.info("Sent SIG{} to Kafka node {}", signal, nodeId(index));
+    }
+
+    /** Waits until the cluster's metadata lists every node again. */
+    public void awaitAllBrokers() {
+        awaitBrokers(nodes.size(), START_TIMEOUT);
     }
 
     /** The index of the node that is the active controller (the KRaft quorum's leader), or -1 when unknown. */
@@ -173,12 +221,16 @@ public final class KafkaCluster implements AutoCloseable {
 
     private void configure(int size) {
         List<int[]> ports = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            ports.add(new int[] {LoopbackPorts.free(), LoopbackPorts.free()});
+            // A host of its own has every port free; on loopback the nodes share the machine's.
+            ports.add(network.isolated() ? new int[] {9092, 9093}
+                    : new int[] {LoopbackPorts.free(), LoopbackPorts.free()});
+            addresses.add(network.address(hostName(i + 1)));
         }
         StringJoiner voters = new StringJoiner(",");
         for (int i = 0; i < size; i++) {
-            voters.add((i + 1) + "@" + HOST + ":" + ports.get(i)[1]);
+            voters.add((i + 1) + "@" + addresses.get(i) + ":" + ports.get(i)[1]);
         }
         String clusterId = Uuid.randomUuid().toString();
         int replication = Math.min(3, size);
@@ -190,9 +242,10 @@ public final class KafkaCluster implements AutoCloseable {
             props.put("process.roles", "broker,controller");
             props.put("node.id", Integer.toString(id));
             props.put("controller.quorum.voters", voters.toString());
-            props.put("listeners", "PLAINTEXT://" + HOST + ":" + ports.get(i)[0] + ",CONTROLLER://" + HOST + ":"
-                    + ports.get(i)[1]);
-            props.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + ports.get(i)[0]);
+            String address = addresses.get(i);
+            props.put("listeners", "PLAINTEXT://" + address + ":" + ports.get(i)[0] + ",CONTROLLER://" + address
+                    + ":" + ports.get(i)[1]);
+            props.put("advertised.listeners", "PLAINTEXT://" + address + ":" + ports.get(i)[0]);
             props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             props.put("controller.listener.names", "CONTROLLER");
             props.put("inter.broker.listener.name", "PLAINTEXT");
@@ -214,7 +267,8 @@ public final class KafkaCluster implements AutoCloseable {
             Path config = dir.resolve("node-" + id + ".properties");
             write(config, props);
             KafkaStorage.format(config, clusterId, logDir);
-            nodes.add(new Node(id, ports.get(i)[0], ports.get(i)[1], config, dir.resolve("node-" + id + ".log")));
+            nodes.add(new Node(id, hostName(id), address, ports.get(i)[0], ports.get(i)[1], config,
+                    dir.resolve("node-" + id + ".log")));
         }
     }
 
@@ -222,8 +276,9 @@ public final class KafkaCluster implements AutoCloseable {
         Node node = nodes.get(index);
         String java = ProcessHandle.current().info().command().orElse("java");
         try {
-            processes[index] = new ProcessBuilder(java, "-Xms128m", "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), "kafka.Kafka", node.config().toString())
+            processes[index] = new ProcessBuilder(network.command(node.host(), List.of(java, "-Xms128m", "-Xmx384m",
+                    "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "kafka.Kafka",
+                    node.config().toString())))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(node.log().toFile()))
                     .start();
@@ -287,12 +342,10 @@ public final class KafkaCluster implements AutoCloseable {
                 processes[i] = null;
             }
         }
-        if (deleteOnClose) {
-            try {
-                TempDir.delete(dir);
-            } catch (IOException e) {
-                LOG.warn("Could not delete the cluster's directory {}: {}", dir, e.getMessage());
-            }
+        try {
+            TempDir.delete(dir);
+        } catch (IOException e) {
+            LOG.warn("Could not delete the cluster's directory {}: {}", dir, e.getMessage());
         }
     }
 }

@@ -38,8 +38,15 @@ class ChaosIntegrationTest {
         }
         assertThat(report.invariants().result(Invariant.DEAD_LETTERED).checked()).isGreaterThan(3_000);
         // And both kills happened, one restart keeping its state and one wiped
-        assertThat(report.kills()).hasSize(2);
-        assertThat(report.kills()).extracting(ChaosReport.Kill::wiped).containsExactlyInAnyOrder(true, false);
+        assertThat(report.faults(FaultKind.INSTANCE_KILL)).hasSize(2);
+        assertThat(report.faults(FaultKind.INSTANCE_KILL)).extracting(ChaosReport.Fault::detail)
+                .containsExactlyInAnyOrder(ChaosReport.WIPED, "state kept");
+        // And each kill's recovery was measured: the victim came back and the backlog drained
+        assertThat(report.faults(FaultKind.INSTANCE_KILL)).allSatisfy(kill -> {
+            assertThat(kill.readyAfter()).as("ready again").isPositive();
+            assertThat(kill.pendingBackAfter()).as("pending back").isPositive();
+            assertThat(kill.stall()).as("stall").isNotNaN();
+        });
         // And the workload's hostile records were dead-lettered while its orders completed
         assertThat(report.invariants().orders()).isEqualTo(2_000);
         assertThat(report.outcomes()).containsKey("CONFIRMED").containsKey("CANCELLED(INVALID_ORDER)");

@@ -18,12 +18,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChaosReportTest {
     private static final ChaosRunner.Options OPTIONS = new ChaosRunner.Options(3, 10, 2, 1L, 100,
             StreamsConfig.EXACTLY_ONCE_V2, 6, Duration.ofSeconds(10), true);
-    private static final List<ChaosReport.Kill> KILLS = List.of(new ChaosReport.Kill(0, 1.0, false),
-            new ChaosReport.Kill(1, 2.0, true));
+    private static final List<ChaosReport.Fault> KILLS = List.of(
+            new ChaosReport.Fault(FaultKind.INSTANCE_KILL, "instance 0", 1.0, 2.0, "state kept", 0.5, 9.0, 12.0),
+            new ChaosReport.Fault(FaultKind.INSTANCE_KILL, "instance 1", 2.0, 3.0, ChaosReport.WIPED, 1.5, 19.0,
+                    Double.NaN));
 
     private static ChaosReport report(Map<String, Long> sent, boolean atRest, int threadReplacements) {
         EventLog log = new EventLog();
-        return new ChaosReport(OPTIONS, KILLS, List.of(), List.of(), sent, Map.of(), atRest, threadReplacements, log,
+        return new ChaosReport(OPTIONS, KILLS, sent, Map.of(), atRest, threadReplacements, List.of(), log,
                 InvariantChecker.check(log), 12.0);
     }
 
@@ -56,7 +58,7 @@ class ChaosReportTest {
         log.addStatus(new Coordinates("order.status", 0, 0), "o1", new OrderStatusChanged("o1:v4", "o1", "c1",
                 OrderStatus.CANCELLED, OrderStatus.COMPENSATING, CancelReason.TIMEOUT, 4, 100L, "EUR", List.of(),
                 1L, 2L));
-        ChaosReport report = new ChaosReport(OPTIONS, KILLS, List.of(), List.of(), Map.of(), Map.of(), true, 0, log,
+        ChaosReport report = new ChaosReport(OPTIONS, KILLS, Map.of(), Map.of(), true, 0, List.of(), log,
                 InvariantChecker.check(log), 12.0);
 
         // Then the report counts it, says so, and the run does not pass
@@ -73,5 +75,31 @@ class ChaosReportTest {
         assertThat(report(Map.of(), true, 1).ok()).isFalse();
         assertThat(report(Map.of(), false, 0).ok()).isFalse();
         assertThat(report(Map.of(), false, 0).toString()).contains("at rest:        no");
+    }
+
+    @Test
+    void shouldSummariseRecoveryPerFaultKindLeavingOutWhatWasNotMeasured() {
+        // Given two instance kills, one without a measured saga_pending recovery
+        ChaosReport report = report(Map.of(), true, 0);
+
+        // Then the per-kind line gives p50 / max of what was measured, and the JSON the same
+        assertThat(report.toString()).containsPattern("instance kill\\s+2\\s+0.5 / 1.5\\s+9.0 / 19.0\\s+12.0 / 12.0");
+        assertThat(report.toJson()).contains("\"faults\":{\"instance_kill\":{\"count\":2,\"stall_p50_s\":0.5,"
+                + "\"stall_max_s\":1.5,\"ready_p50_s\":9.0,\"ready_max_s\":19.0,\"pending_back_p50_s\":12.0,"
+                + "\"pending_back_max_s\":12.0}}");
+    }
+
+    @Test
+    void shouldFailWhenACheckAtRestFails() {
+        // Given every invariant holding but a check at rest that found a lost order
+        EventLog log = new EventLog();
+        ChaosReport report = new ChaosReport(OPTIONS, KILLS, Map.of(), Map.of(), true, 0,
+                List.of(new ChaosReport.Check("intake", false, "1 never on order.events: o-1")), log,
+                InvariantChecker.check(log), 12.0);
+
+        // Then the run fails and the report names the check and what it found
+        assertThat(report.ok()).isFalse();
+        assertThat(report.toString()).contains("intake:         FAIL 1 never on order.events: o-1");
+        assertThat(report.toJson()).contains("\"checks\":{\"intake\":false}");
     }
 }
