@@ -20,9 +20,12 @@ import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.IngressStreams;
 import io.orderflow.workload.WorkloadGenerator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -233,6 +236,8 @@ public final class ChaosRunner {
                 if (outbox != null) {
                     checks.add(outbox.reconcile(verification.log()));
                 }
+                err.println("chaos: looking for hanging transactions with Kafka's own tool");
+                checks.add(HangingTransactions.find(bootstrap, brokerIds(bootstrap)).check());
                 report = new ChaosReport(options, recovered, load.sent(), load.refused(), quiescent, replacements,
                         checks, verification.log(), verification.report(), seconds(started));
             }
@@ -248,6 +253,12 @@ public final class ChaosRunner {
             } else {
                 err.println("chaos: instance logs kept in " + dir);
             }
+        }
+    }
+
+    private static List<Integer> brokerIds(String bootstrap) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(Node::id).sorted().toList();
         }
     }
 
@@ -320,6 +331,7 @@ public final class ChaosRunner {
         ScheduledFuture<?> refresher = background.scheduleWithFixedDelay(() -> refreshVersions(instances, versions),
                 0, 1, TimeUnit.SECONDS);
         long started = faults.started();
+        long paceFrom = System.nanoTime();
         long records = 0;
         try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
             WorkloadGenerator workload = new WorkloadGenerator(options.seed(), registry,
@@ -335,8 +347,9 @@ public final class ChaosRunner {
                     send(producer, pipe, options.partitions(), sent, refused);
                 }
                 records++;
-                pace(started, records);
-                if (!due.isEmpty() && workload.ordersPlaced() >= due.get(0).at() && faults.quiet()) {
+                pace(paceFrom, records);
+                if (!due.isEmpty() && workload.ordersPlaced() >= due.get(0).at() && faults.quiet()
+                        && (faults.injected() > 0 || warmedUp(completed, workload))) {
                     faults.inject(due.remove(0).kind(), chaos);
                 }
                 progress.maybePrint(records);
@@ -370,6 +383,17 @@ public final class ChaosRunner {
         }
         return new Load(sentNow, refusedNow);
     }
+
+    /**
+     * Whether the cluster keeps up with the load: most orders placed so far have completed. Freshly started JVMs on
+     * a loaded machine fall behind for a minute or more; a fault then would measure the warm-up, not itself.
+     */
+    private static boolean warmedUp(OutcomeTracker completed, WorkloadGenerator workload) {
+        return completed.terminal() >= WARMED_UP * workload.ordersPlaced();
+    }
+
+    /** The first fault waits until this share of the orders placed so far has completed. */
+    private static final double WARMED_UP = 0.7;
 
     /** A progress line every few seconds. */
     private final class Progress {

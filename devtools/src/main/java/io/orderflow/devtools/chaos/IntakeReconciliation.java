@@ -24,8 +24,9 @@ import java.util.TreeSet;
  * @param lostByIntake      acknowledged, but not in its table
  * @param lostInOutbox      in its table, never on {@code order.events}
  * @param duplicated        in its table, on {@code order.events} more than once
- * @param notTerminal       in its table, with no terminal status
- * @param terminalTwice     in its table, with more than one terminal status
+ * @param notTerminal       in its table, whose last status is not terminal
+ * @param terminalTwice     in its table, CONFIRMED twice or CANCELLED twice (CANCELLED after CONFIRMED is a
+ *                          customer's cancellation of a confirmed order, and allowed)
  * @param cancels           cancellations acknowledged
  * @param cancelsMismatched orders whose cancellations on {@code order.events} are not the ones acknowledged
  */
@@ -55,12 +56,21 @@ record IntakeReconciliation(int acknowledged, int inTable, Set<String> lostByInt
                 cancellations.merge(orderId, 1, Integer::sum);
             }
         }
-        Map<String, Integer> terminal = new HashMap<>();
+        // A confirmed order the customer cancels ends CANCELLED after CONFIRMED: one outcome, then another. What
+        // may not happen is the same outcome twice, or no outcome at all.
+        Map<String, Integer> confirmed = new HashMap<>();
+        Map<String, Integer> cancelled = new HashMap<>();
+        Map<String, OrderStatusChanged> last = new HashMap<>();
         for (EventLog.Output<OrderStatusChanged> status : log.statuses()) {
-            if (status.value() != null && table.containsKey(status.value().getOrderId())
-                    && (status.value().getStatus() == OrderStatus.CONFIRMED
-                    || status.value().getStatus() == OrderStatus.CANCELLED)) {
-                terminal.merge(status.value().getOrderId(), 1, Integer::sum);
+            OrderStatusChanged change = status.value();
+            if (change == null || !table.containsKey(change.getOrderId())) {
+                continue;
+            }
+            last.merge(change.getOrderId(), change, (a, b) -> b.getVersion() > a.getVersion() ? b : a);
+            if (change.getStatus() == OrderStatus.CONFIRMED) {
+                confirmed.merge(change.getOrderId(), 1, Integer::sum);
+            } else if (change.getStatus() == OrderStatus.CANCELLED) {
+                cancelled.merge(change.getOrderId(), 1, Integer::sum);
             }
         }
         Map<String, Integer> acknowledgedCancels = new HashMap<>();
@@ -80,10 +90,12 @@ record IntakeReconciliation(int acknowledged, int inTable, Set<String> lostByInt
             } else if (onTopic > 1) {
                 duplicated.add(orderId);
             }
-            int terminals = terminal.getOrDefault(orderId, 0);
-            if (terminals == 0) {
+            OrderStatusChanged latest = last.get(orderId);
+            if (latest == null || (latest.getStatus() != OrderStatus.CONFIRMED
+                    && latest.getStatus() != OrderStatus.CANCELLED)) {
                 notTerminal.add(orderId);
-            } else if (terminals > 1) {
+            }
+            if (confirmed.getOrDefault(orderId, 0) > 1 || cancelled.getOrDefault(orderId, 0) > 1) {
                 terminalTwice.add(orderId);
             }
             if (!cancellations.getOrDefault(orderId, 0).equals(acknowledgedCancels.getOrDefault(orderId, 0))) {
@@ -109,14 +121,14 @@ record IntakeReconciliation(int acknowledged, int inTable, Set<String> lostByInt
         out.append(acknowledged).append(" orders acknowledged (202), ").append(inTable).append(" in its table; ")
                 .append(cancels).append(" cancellations acknowledged");
         if (ok()) {
-            return out.append("; every order on order.events once and terminal once, every cancellation on "
-                    + "order.events once").toString();
+            return out.append("; every order on order.events once and ending terminal, no outcome twice, "
+                    + "every cancellation on order.events once").toString();
         }
         problem(out, "acknowledged but not in its table", lostByIntake);
         problem(out, "never on order.events", lostInOutbox);
         problem(out, "on order.events more than once", duplicated);
         problem(out, "no terminal status", notTerminal);
-        problem(out, "more than one terminal status", terminalTwice);
+        problem(out, "the same terminal status twice", terminalTwice);
         problem(out, "cancellations on order.events != acknowledged", cancelsMismatched);
         return out.toString();
     }

@@ -103,6 +103,16 @@ public final class KafkaCluster implements AutoCloseable {
         return nodes.get(index).id();
     }
 
+    /** The data directory ({@code log.dirs}) of node {@code index}. */
+    public Path logDir(int index) {
+        return dir.resolve("node-" + nodeId(index));
+    }
+
+    /** The ids of every node, for tools that ask broker by broker. */
+    public List<Integer> nodeIds() {
+        return nodes.stream().map(Node::id).toList();
+    }
+
     /** The host of the node with id {@code nodeId}, on the cluster's {@link HostNetwork}. */
     public static String hostName(int nodeId) {
         return "broker-" + nodeId;

@@ -36,7 +36,7 @@ class IntakeReconciliationTest {
 
     private void terminal(EventLog log, String orderId, OrderStatus status) {
         log.addStatus(at("order.status"), orderId, new OrderStatusChanged(orderId + ":v" + offset, orderId, "c1",
-                status, OrderStatus.AWAITING, status == OrderStatus.CANCELLED ? CancelReason.CUSTOMER : null, 3,
+                status, OrderStatus.AWAITING, status == OrderStatus.CANCELLED ? CancelReason.CUSTOMER : null, offset,
                 100L, "EUR", List.of(), 1L, 2L));
     }
 
@@ -93,16 +93,28 @@ class IntakeReconciliationTest {
 
     @Test
     void shouldFailWhenAnOrderIsPublishedTwiceOrEndsTwice() {
-        // Given o-1's OrderPlaced published twice (a source transaction replayed) and two terminal statuses
+        // Given o-1's OrderPlaced published twice (a source transaction replayed) and CONFIRMED twice
         EventLog log = clean();
         placed(log, "o-1");
-        terminal(log, "o-1", OrderStatus.CANCELLED);
+        terminal(log, "o-1", OrderStatus.CONFIRMED);
         IntakeReconciliation result = IntakeReconciliation.reconcile(Set.of("o-1", "o-2"), Map.of("k-1", "o-2"),
                 TABLE, log);
 
         assertThat(result.ok()).isFalse();
         assertThat(result.duplicated()).containsExactly("o-1");
         assertThat(result.terminalTwice()).containsExactly("o-1");
+    }
+
+    @Test
+    void shouldAcceptACustomersCancellationOfAConfirmedOrder() {
+        // Given o-1 confirmed, then cancelled by its customer: CONFIRMED, then CANCELLED(CUSTOMER)
+        EventLog log = clean();
+        cancelRequested(log, "o-1");
+        terminal(log, "o-1", OrderStatus.CANCELLED);
+        IntakeReconciliation result = IntakeReconciliation.reconcile(Set.of("o-1", "o-2"),
+                Map.of("k-1", "o-2", "k-2", "o-1"), TABLE, log);
+
+        assertThat(result.ok()).as(result.toString()).isTrue();
     }
 
     @Test
