@@ -219,7 +219,7 @@ public final class ChaosRunner {
                     TimeUnit.MILLISECONDS);
             try (SchemaRegistry registry = SchemaRegistry.fromUrl("local:");
                  OutcomeTracker completed = new OutcomeTracker(bootstrap, registry)) {
-                Faults faults = new Faults(instances, cluster, network, outbox, faultLog, background,
+                Faults faults = new Faults(instances, cluster, network, outbox, faultLog, completed, background,
                         options.seed(), started, err);
                 Load load = drive(bootstrap, registry, completed, faults, outbox, background);
                 boolean quiescent = quiesce(bootstrap, instances);

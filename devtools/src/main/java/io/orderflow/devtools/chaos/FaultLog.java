@@ -1,5 +1,6 @@
 package io.orderflow.devtools.chaos;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongUnaryOperator;
@@ -88,14 +89,21 @@ final class FaultLog {
     }
 
     /**
-     * Whether the cluster has settled after every fault: each has ended and its pending sagas are back to their level
-     * before it (or it ended more than {@code patience} ago), and every instance answered {@code /ready} with 200 in
-     * the last sample. The next fault waits for this, so that each fault's stall and recovery are its own.
+     * Whether the cluster has settled after every fault: each has ended, orders complete again since it began, and
+     * its pending sagas are back to their level before it (the last two waived once it ended more than
+     * {@code patience} ago), and every instance answered {@code /ready} with 200 in the last sample. The next fault
+     * waits for this, so that each fault's stall and recovery are its own.
+     *
+     * @param stallAround as for {@link #faults}: negative while no order has completed since a moment
      */
-    synchronized boolean settled(java.time.Duration patience) {
+    synchronized boolean settled(Duration patience, LongUnaryOperator stallAround) {
         long now = System.nanoTime();
         for (Entry entry : entries) {
-            if (entry.ended == 0 || (entry.pendingBackAt == 0 && now - entry.ended < patience.toNanos())) {
+            if (entry.ended == 0) {
+                return false;
+            }
+            boolean recovered = entry.pendingBackAt != 0 && stallAround.applyAsLong(entry.began) >= 0;
+            if (!recovered && now - entry.ended < patience.toNanos()) {
                 return false;
             }
         }

@@ -1,5 +1,6 @@
 package io.orderflow.devtools.chaos;
 
+import io.orderflow.devtools.demo.OutcomeTracker;
 import io.orderflow.devtools.embedded.HostNetwork;
 import io.orderflow.devtools.embedded.KafkaCluster;
 import io.orderflow.topology.OrderflowConfig;
@@ -30,6 +31,7 @@ final class Faults {
     private final HostNetwork network;
     private final OutboxPath outbox;
     private final FaultLog log;
+    private final OutcomeTracker completed;
     private final ScheduledExecutorService background;
     private final PrintStream err;
     private final Map<FaultKind, Random> randoms = new EnumMap<>(FaultKind.class);
@@ -42,7 +44,9 @@ final class Faults {
     private int brokerOut = -1;
 
     Faults(List<InstanceProcess> instances, KafkaCluster cluster, HostNetwork network, OutboxPath outbox,
-           FaultLog log, ScheduledExecutorService background, long seed, long started, PrintStream err) {
+           FaultLog log, OutcomeTracker completed, ScheduledExecutorService background, long seed, long started,
+           PrintStream err) {
+        this.completed = completed;
         this.started = started;
         this.instances = instances;
         this.cluster = cluster;
@@ -99,7 +103,7 @@ final class Faults {
         synchronized (this) {
             all = List.copyOf(recoveries);
         }
-        return all.stream().allMatch(Recovery::done) && log.settled(SETTLE_PATIENCE);
+        return all.stream().allMatch(Recovery::done) && log.settled(SETTLE_PATIENCE, completed::gapAround);
     }
 
     /** A fault whose pending sagas are not back to their level this long after it ended no longer holds others. */

@@ -220,7 +220,7 @@ final class InstanceProcess {
 
     /** The value of an unlabelled gauge or counter, NaN when it cannot be read within {@code timeout}. */
     double metric(String name, Duration timeout) {
-        String body = get("/metrics", timeout);
+        String body = get("/metrics?name%5B%5D=" + name, timeout);
         if (body == null) {
             return Double.NaN;
         }

@@ -86,6 +86,11 @@ class MetricsIntegrationTest {
             assertThat(exported).containsAll(DESIGN);
             assertThat(exported).anyMatch(name -> name.startsWith("kafka_stream_"));
             assertThat(metrics).contains("saga_started_total 1.0").contains("saga_pending 0.0");
+            // And a scrape can be narrowed to the families named, as Prometheus' federation asks for them
+            String narrowed = body(client, base + "/metrics?name%5B%5D=saga_pending&name%5B%5D=saga_started");
+            assertThat(families(narrowed)).contains("saga_pending", "saga_started_total")
+                    .allMatch(name -> name.startsWith("saga_pending") || name.startsWith("saga_started"));
+            assertThat(narrowed).contains("saga_pending 0.0").contains("saga_started_total 1.0");
             Set<String> referenced = referencedInDeploy();
             assertThat(referenced).isNotEmpty();
             assertThat(exported).as("metrics referenced in deploy/ but not exported").containsAll(referenced);

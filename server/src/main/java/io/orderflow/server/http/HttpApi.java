@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -65,7 +66,8 @@ public final class HttpApi implements AutoCloseable {
         api.app = HttpServers.start(host, port, config -> {
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                    .result(metrics.scrape()));
+                    .result(ctx.queryParams("name[]").isEmpty() ? metrics.scrape()
+                            : metrics.scrape(Set.copyOf(ctx.queryParams("name[]")))));
             config.routes.get("/instances", ctx -> json(ctx, 200, new Instances(queries.instances())));
             config.routes.get("/orders/{id}", api::order);
             config.routes.get("/inventory", api::inventoryRange);

@@ -73,7 +73,8 @@ final class HttpErrors {
 
     /**
      * Javalin silently drops a query parameter it cannot decode and keeps the first of repeated ones; either would
-     * answer a different question than the one asked, so both are refused.
+     * answer a different question than the one asked, so both are refused (a name ending in {@code []}, a list by
+     * convention, may repeat; Javalin keeps every value of it).
      */
     private static void rejectMalformedQuery(Context ctx) {
         String query = ctx.queryString();
@@ -96,7 +97,8 @@ final class HttpErrors {
                 throw new BadRequestResponse("query parameter '" + Text.abbreviate(pair, 80) + "' is not valid "
                         + "percent-encoding (" + e.getMessage() + ")");
             }
-            if (seen.merge(name, 1, Integer::sum) == 2) {
+            // A name ending in [] is a list by convention (/metrics?name[]=a&name[]=b), so it may repeat.
+            if (!name.endsWith("[]") && seen.merge(name, 1, Integer::sum) == 2) {
                 throw new BadRequestResponse("query parameter '" + Text.abbreviate(name, 80)
                         + "' is given more than once; give it once");
             }
