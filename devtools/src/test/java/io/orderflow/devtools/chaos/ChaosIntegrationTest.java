@@ -45,7 +45,6 @@ class ChaosIntegrationTest {
         assertThat(report.faults(FaultKind.INSTANCE_KILL)).allSatisfy(kill -> {
             assertThat(kill.readyAfter()).as("ready again").isPositive();
             assertThat(kill.pendingBackAfter()).as("pending back").isPositive();
-            assertThat(kill.stall()).as("stall").isNotNaN();
         });
         // And the workload's hostile records were dead-lettered while its orders completed
         assertThat(report.invariants().orders()).isEqualTo(2_000);

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The intake's reconciliation over an event log built by hand: each way an acknowledged order can go wrong is
- * caught. (The run on real parts, PostgreSQL and Debezium on Connect included, is BrokerChaosIntegrationTest.)
+ * caught. (The run on real parts, PostgreSQL and Debezium on Connect included, is EveryFaultChaosIntegrationTest.)
  */
 class IntakeReconciliationTest {
     private int offset;

@@ -3,8 +3,9 @@ package io.orderflow.devtools.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.cli.SagaCommand;
-import io.orderflow.server.runtime.InstanceConfig;
+import io.orderflow.devtools.embedded.KafkaCluster;
 import io.orderflow.intake.IntakeConfig;
+import io.orderflow.server.runtime.InstanceConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -308,7 +309,13 @@ class ComposeFileTest {
                     .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
                     .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
                     .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
-                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
+                    .containsEntry("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE", "false")
+                    // the broker settings the chaos runs measured a broker kill's stall with
+                    .containsEntry("KAFKA_BROKER_SESSION_TIMEOUT_MS",
+                            Long.toString(KafkaCluster.BROKER_SESSION_TIMEOUT.toMillis()))
+                    .containsEntry("KAFKA_BROKER_HEARTBEAT_INTERVAL_MS",
+                            Long.toString(KafkaCluster.BROKER_HEARTBEAT.toMillis()));
             assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("controller");
             assertThat(csv(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))).as("%s voters", broker).isEqualTo(voters);
             nodeIds.add(env.get("KAFKA_NODE_ID"));
