@@ -20,17 +20,17 @@ import java.util.TreeMap;
 /**
  * What a chaos run did and what the verifier found. The run is {@link #ok()} when every invariant holds, the
  * cluster came to rest, no stream thread died, no order was cancelled for TIMEOUT (the workload creates no saga
- * that cannot complete, so a timeout means Orderflow gave up on its own backlog), and every record the workload had
- * acknowledged is on its ingress topic ({@code in = taken + dead-lettered}, taken including idempotent duplicates and rejections the saga
- * reports as CANCELLED with a reason).
+ * that cannot complete, so a timeout means Orderflow gave up on its own backlog), every check at rest passed, and
+ * every record the workload had acknowledged is on its ingress topic ({@code in = taken + dead-lettered}, taken
+ * including idempotent duplicates and rejections the saga reports as CANCELLED with a reason).
  */
 public final class ChaosReport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * One fault: its kind, its victim ({@code instance 2}, {@code broker 3}, …), when it began (seconds into the
-     * run), how long it lasted (down, stopped or cut off), a detail ({@code wiped}, {@code active controller}, …), and
-     * the recovery measured around it, in seconds (NaN when not seen): the processing stall (last terminal status
+     * run), how long it lasted (down, stopped or cut off), a detail ({@code wiped}, {@code active controller}, …),
+     * and the recovery measured around it, in seconds (NaN when not seen): the processing stall (last terminal status
      * before the fault to the first after), every instance {@code /ready} again after it ended, and the sum of
      * {@code saga_pending} back to its level before the fault.
      */
@@ -221,7 +221,14 @@ public final class ChaosReport {
             node.put("taken", counts.in() - counts.deadLettered());
         });
         ObjectNode refusedNode = root.putObject("refused_by_kafka");
-        new TreeMap<>(refused).forEach(refusedNode::put);
+        ObjectNode refusedByIntake = root.putObject("refused_by_intake");
+        new TreeMap<>(refused).forEach((what, n) -> {
+            if (what.startsWith(OutboxPath.REFUSED)) {
+                refusedByIntake.put(what.substring(OutboxPath.REFUSED.length()), n);
+            } else {
+                refusedNode.put(what, n);
+            }
+        });
         ObjectNode results = root.putObject("invariants");
         ObjectNode violations = root.putObject("violations");
         for (InvariantResult result : invariants.results().values()) {
@@ -290,8 +297,9 @@ public final class ChaosReport {
         ingress.forEach((topic, c) -> out.append(String.format(Locale.ROOT,
                 "                %-22s %8d %8d %14d %8d%s%n", topic, c.sent(), c.in(), c.deadLettered(),
                 c.in() - c.deadLettered(), c.reconciled() ? "" : "   <- sent != in")));
-        refused.forEach((what, n) -> out.append(String.format(Locale.ROOT,
-                "refused:        %s: %d (the producer was told; never on the topic)%n", what, n)));
+        new TreeMap<>(refused).forEach((what, n) -> out.append(String.format(Locale.ROOT,
+                "refused:        %s: %d (the %s was told; never on the topic)%n", what, n,
+                what.startsWith(OutboxPath.REFUSED) ? "client" : "producer")));
         out.append(String.format(Locale.ROOT, "orders:         %d: %d CONFIRMED, %d CANCELLED %s%n",
                 invariants.orders(), outcomes.getOrDefault("CONFIRMED", 0),
                 cancelled().values().stream().mapToInt(Integer::intValue).sum(), cancelled()));

@@ -136,8 +136,8 @@ record IntakeReconciliation(int acknowledged, int inTable, Set<String> lostByInt
     private static void problem(StringBuilder out, String what, Set<String> orders) {
         if (!orders.isEmpty()) {
             List<String> shown = orders.stream().limit(SHOWN).toList();
-            out.append("; ").append(orders.size()).append(' ').append(what).append(": ").append(String.join(", ", shown))
-                    .append(orders.size() > SHOWN ? ", ..." : "");
+            out.append("; ").append(orders.size()).append(' ').append(what).append(": ")
+                    .append(String.join(", ", shown)).append(orders.size() > SHOWN ? ", ..." : "");
         }
     }
 }

@@ -46,6 +46,8 @@ import java.util.concurrent.locks.LockSupport;
  * table and the topics ({@link IntakeReconciliation}).
  */
 final class OutboxPath implements AutoCloseable {
+    /** How a request the intake refused is named among the run's refusals: {@code intake 400 (kind)}. */
+    static final String REFUSED = "intake ";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration GIVE_UP = Duration.ofSeconds(120);
     private static final Duration RETRY = Duration.ofMillis(250);
@@ -153,7 +155,7 @@ final class OutboxPath implements AutoCloseable {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() < 500) {
                     if (response.statusCode() != 202) {
-                        refused.computeIfAbsent("intake " + response.statusCode() + " (" + kind + ")",
+                        refused.computeIfAbsent(REFUSED + response.statusCode() + " (" + kind + ")",
                                 k -> new AtomicLong()).incrementAndGet();
                     }
                     return new Answer(response.statusCode(), JSON.readTree(response.body()));
@@ -168,8 +170,8 @@ final class OutboxPath implements AutoCloseable {
             retries.incrementAndGet();
             LockSupport.parkNanos(RETRY.toNanos()); // a client's back-off before it asks again
         }
-        refused.computeIfAbsent("intake gave no answer within " + GIVE_UP.toSeconds() + " s (" + kind + "): " + last,
-                k -> new AtomicLong()).incrementAndGet();
+        String what = REFUSED + "gave no answer within " + GIVE_UP.toSeconds() + " s (" + kind + "): " + last;
+        refused.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
         return new Answer(-1, JSON.nullNode());
     }
 
