@@ -215,8 +215,11 @@ public final class ChaosRunner {
                 background.shutdownNow();
                 background.awaitTermination(30, TimeUnit.SECONDS);
             });
-            background.scheduleWithFixedDelay(() -> faultLog.sample(sample(instances)), 0, 500,
-                    TimeUnit.MILLISECONDS);
+            List<String> ownExits = Collections.synchronizedList(new ArrayList<>());
+            background.scheduleWithFixedDelay(() -> {
+                restartOwnExits(instances, ownExits, started);
+                faultLog.sample(sample(instances));
+            }, 0, 500, TimeUnit.MILLISECONDS);
             try (SchemaRegistry registry = SchemaRegistry.fromUrl("local:");
                  OutcomeTracker completed = new OutcomeTracker(bootstrap, registry)) {
                 Faults faults = new Faults(instances, cluster, network, outbox, faultLog, completed, background,
@@ -233,6 +236,12 @@ public final class ChaosRunner {
                 Verifier.Verification verification = new Verifier(VerifyOptions.of(bootstrap,
                         Duration.ofSeconds(120)), new PrintWriter(err, true)).verify();
                 List<ChaosReport.Check> checks = new ArrayList<>();
+                synchronized (ownExits) {
+                    checks.add(new ChaosReport.Check("own exits", ownExits.isEmpty(), ownExits.isEmpty()
+                            ? "no instance exited unless killed or stopped"
+                            : ownExits.size() + " exited on their own and were restarted: " + String.join("; ",
+                            ownExits)));
+                }
                 if (outbox != null) {
                     checks.add(outbox.reconcile(verification.log()));
                 }
@@ -282,6 +291,24 @@ public final class ChaosRunner {
         return joiner.toString();
     }
 
+    /**
+     * Restarts, as a supervisor would, an instance that exited although nobody killed or stopped it (a failed
+     * start-up, a fatal error), and records it: the run fails, but goes on to show what else happened.
+     */
+    private void restartOwnExits(List<InstanceProcess> instances, List<String> ownExits, long started) {
+        for (InstanceProcess instance : instances) {
+            synchronized (instance) {
+                if (instance.exitedOnItsOwn()) {
+                    String what = String.format(Locale.ROOT, "%s at %.0f s, exit code %d (see %s)", instance,
+                            seconds(started), instance.exitCode(), instance.logs().get(instance.logs().size() - 1));
+                    err.println("chaos: " + what + " exited on its own; restarting it");
+                    ownExits.add(what);
+                    instance.start();
+                }
+            }
+        }
+    }
+
     /** Every instance's readiness and pending sagas, each asked for at most a second. */
     private static FaultLog.Sample sample(List<InstanceProcess> instances) {
         boolean allReady = true;
@@ -315,10 +342,11 @@ public final class ChaosRunner {
         Random chaos = new Random(FaultKind.INSTANCE_KILL.seed(options.seed()));
         List<Due> due = new ArrayList<>();
         for (FaultKind kind : FaultKind.values()) {
-            // a fault is due when this many orders have been placed, so that it lands while orders flow
+            // a fault is due when this many orders have been placed (3-60 %), so that it lands while orders flow,
+            // with the last 40 % of the load left for the faults that had to wait for the previous ones to settle
             Random moments = kind == FaultKind.INSTANCE_KILL ? chaos : faults.random(kind);
             for (int k = 0; k < options.count(kind); k++) {
-                due.add(new Due((long) (options.orders() * (0.03 + 0.8 * moments.nextDouble())), kind));
+                due.add(new Due((long) (options.orders() * (0.03 + 0.57 * moments.nextDouble())), kind));
             }
         }
         due.sort(Comparator.comparingLong(Due::at));

@@ -18,7 +18,7 @@ public enum FaultKind {
     BROKER_PARTITION("broker partition", "--network-partitions", 23),
     /** SIGKILL of the Kafka Connect worker running Debezium, restarted after 2–8 s. */
     CONNECT_KILL("Connect kill", "--connect-kills", 29),
-    /** PostgreSQL stopped (immediate shutdown, as a crash) and started again on its data after 2–6 s. */
+    /** PostgreSQL crashed (immediate shutdown: no checkpoint) and started again on its data after 2–6 s. */
     POSTGRES_RESTART("PostgreSQL restart", "--postgres-restarts", 31);
 
     private final String label;

@@ -45,6 +45,8 @@ final class InstanceProcess {
     private final String heap;
     private final List<Path> logs = new ArrayList<>();
     private Process process;
+    /** Whether the process was killed or stopped on purpose, so its being gone is expected. */
+    private boolean meantDown;
 
     /**
      * @param settings the instance's properties besides its own port and state directory (bootstrap.servers,
@@ -111,6 +113,20 @@ final class InstanceProcess {
             throw new UncheckedIOException("cannot start instance " + index, e);
         }
         logs.add(log);
+        meantDown = false;
+    }
+
+    /**
+     * Whether this incarnation exited although nobody killed or stopped it (a failed start-up, a fatal error): what a
+     * supervisor (systemd, Kubernetes) would restart, and what a chaos run counts as a failure.
+     */
+    boolean exitedOnItsOwn() {
+        return process != null && !process.isAlive() && !meantDown;
+    }
+
+    /** The exit code of an incarnation that is gone. */
+    int exitCode() {
+        return process.exitValue();
     }
 
     boolean alive() {
@@ -119,6 +135,7 @@ final class InstanceProcess {
 
     /** SIGKILL: no shutdown hook, no leave-group, transactions left open. Waits until the process is gone. */
     void kill() throws InterruptedException {
+        meantDown = true;
         if (process != null) {
             process.destroyForcibly().waitFor();
         }
@@ -162,6 +179,7 @@ final class InstanceProcess {
 
     /** SIGTERM, without waiting: lets several instances shut down at once. */
     void terminate() {
+        meantDown = true;
         if (process != null) {
             process.destroy();
         }
@@ -169,6 +187,7 @@ final class InstanceProcess {
 
     /** SIGTERM and a clean shutdown; SIGKILL if it takes longer than {@code grace}. */
     void stop(Duration grace) throws InterruptedException {
+        meantDown = true;
         if (process == null) {
             return;
         }

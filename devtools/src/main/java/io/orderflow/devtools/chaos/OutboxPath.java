@@ -199,9 +199,12 @@ final class OutboxPath implements AutoCloseable {
         connect.start();
     }
 
-    /** PostgreSQL's fast shutdown: connections cut, open transactions rolled back, the replication slot kept. */
-    void stopPostgres() {
-        postgres.close();
+    /**
+     * PostgreSQL crashes: its immediate shutdown, every connection cut, open transactions lost, no checkpoint; the
+     * replication slot is kept, and the next start runs crash recovery.
+     */
+    void crashPostgres() {
+        postgres.crash();
     }
 
     /** Starts PostgreSQL again on its data directory and port. */

@@ -105,8 +105,8 @@ final class ChaosCommand implements Callable<Integer> {
     int connectKills;
 
     @Option(names = "--postgres-restarts", defaultValue = "0", paramLabel = "N",
-            description = "PostgreSQL stopped (fast shutdown: connections cut) and started again after 2-6 s; needs "
-                    + "--via outbox (default ${DEFAULT-VALUE})")
+            description = "PostgreSQL crashed (immediate shutdown: connections cut, no checkpoint) and started "
+                    + "again after 2-6 s; needs --via outbox (default ${DEFAULT-VALUE})")
     int postgresRestarts;
 
     @Override

