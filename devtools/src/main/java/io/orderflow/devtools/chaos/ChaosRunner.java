@@ -146,7 +146,7 @@ public final class ChaosRunner {
     static final int OVERSIZED_EVERY = 2_000;
     static final int OVERSIZED_BYTES = 1 << 20;
     /** After the load, a fault waits at most this long for the cluster to become quiet. */
-    private static final Duration KILL_STALL = Duration.ofSeconds(60);
+    private static final Duration QUIET_PATIENCE = Duration.ofSeconds(60);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     private static final Duration INSTANCE_STARTUP = Duration.ofSeconds(300);
     private static final Duration SAMPLE_TIMEOUT = Duration.ofSeconds(1);
@@ -389,7 +389,7 @@ public final class ChaosRunner {
             // become quiet does not hold them back forever.
             long waiting = System.nanoTime();
             while (!due.isEmpty()) {
-                if (faults.quiet() || System.nanoTime() - waiting > KILL_STALL.toNanos()) {
+                if (faults.quiet() || System.nanoTime() - waiting > QUIET_PATIENCE.toNanos()) {
                     faults.inject(due.remove(0).kind(), chaos);
                     waiting = System.nanoTime();
                 }
