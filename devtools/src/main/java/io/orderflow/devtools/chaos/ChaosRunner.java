@@ -394,6 +394,7 @@ public final class ChaosRunner {
                     waiting = System.nanoTime();
                 }
                 progress.maybePrint(records);
+                stopIfSignalled();
                 LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // polling interval
             }
         } finally {
@@ -475,6 +476,7 @@ public final class ChaosRunner {
                     err.printf(Locale.ROOT, "chaos: waiting for rest (%.0f s): %s%n", seconds(started), now);
                 }
                 previous = now;
+                stopIfSignalled();
                 LockSupport.parkNanos(Duration.ofSeconds(2).toNanos()); // polling interval
             }
         }
@@ -505,6 +507,7 @@ public final class ChaosRunner {
                 throw new IllegalStateException("the instances were not ready within " + timeout.toSeconds()
                         + " s; see their logs");
             }
+            stopIfSignalled();
             LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // polling interval
         }
     }
@@ -531,7 +534,15 @@ public final class ChaosRunner {
     }
 
 
+    /** Stops the run once Ctrl-C or SIGTERM has closed everything it started. */
+    private static void stopIfSignalled() {
+        if (Lifecycle.signalled()) {
+            throw new IllegalStateException("stopped by a signal; everything the run started is stopped");
+        }
+    }
+
     private void pace(long started, long records) {
+        stopIfSignalled();
         long due = started + records * 1_000_000_000L / options.rate();
         long wait = due - System.nanoTime();
         if (wait > 0) {

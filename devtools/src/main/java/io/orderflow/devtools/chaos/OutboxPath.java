@@ -9,6 +9,7 @@ import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.invariants.EventLog;
 import io.orderflow.server.http.IntakeServer;
+import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.topology.Topics;
 import io.orderflow.workload.WorkloadGenerator;
 
@@ -168,6 +169,9 @@ final class OutboxPath implements AutoCloseable {
                 throw new IllegalStateException("interrupted while placing an order through the intake", e);
             }
             retries.incrementAndGet();
+            if (Lifecycle.signalled()) {
+                throw new IllegalStateException("stopped by a signal");
+            }
             LockSupport.parkNanos(RETRY.toNanos()); // a client's back-off before it asks again
         }
         String what = REFUSED + "gave no answer within " + GIVE_UP.toSeconds() + " s (" + kind + "): " + last;

@@ -27,6 +27,7 @@ public final class Lifecycle implements AutoCloseable {
     private static final List<Lifecycle> LIVE = new ArrayList<>();
     private static boolean signalsHandled;
     private static boolean stopping;
+    private static volatile boolean signalled;
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -65,7 +66,16 @@ public final class Lifecycle implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether SIGINT or SIGTERM has closed the live lifecycles: a command whose main thread does work of its own
+     * (rather than {@link #awaitShutdown()}) checks this and stops.
+     */
+    public static boolean signalled() {
+        return signalled;
+    }
+
     private static void onSignal(Signal signal) {
+        signalled = true;
         List<Lifecycle> live;
         synchronized (LIVE) {
             if (stopping) {
