@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What a chaos run did and what the verifier found. The run is {@link #ok()} when every invariant holds, the
@@ -151,17 +152,12 @@ public final class ChaosReport {
     static final String WIPED = "wiped";
 
     /** p50 and max of one measure over faults, NaN where a fault's measure is NaN are left out. */
-    private static double[] p50Max(List<Fault> faults, java.util.function.ToDoubleFunction<Fault> measure) {
+    private static double[] p50Max(List<Fault> faults, ToDoubleFunction<Fault> measure) {
         double[] values = faults.stream().mapToDouble(measure).filter(v -> !Double.isNaN(v)).sorted().toArray();
         if (values.length == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
         return new double[] {values[(values.length - 1) / 2], values[values.length - 1]};
-    }
-
-    /** The largest stall of any broker kill, NaN when none was measured. */
-    public double brokerKillStallMax() {
-        return p50Max(faults(FaultKind.BROKER_KILL), Fault::stall)[1];
     }
 
     private Map<String, Integer> cancelled() {

@@ -1,6 +1,7 @@
 package io.orderflow.devtools.chaos;
 
 import io.orderflow.devtools.embedded.HostNetwork;
+import io.orderflow.devtools.embedded.Signals;
 import io.orderflow.server.runtime.InstanceConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -149,15 +150,7 @@ final class InstanceProcess {
         if (!alive()) {
             return;
         }
-        try {
-            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
-                    .waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot send SIG" + signal + " to instance " + index, e);
-        }
+        Signals.send(process.pid(), signal);
     }
 
     /** Deletes the state directory: the next incarnation restores everything from the changelogs. */

@@ -96,9 +96,16 @@ public final class OutcomeTracker implements AutoCloseable {
      * itself when none came before; -1 when none has come after it yet.
      */
     public synchronized long gapAround(long moment) {
+        // terminalAt is sorted (one thread appends System.nanoTime()): find the first entry after the moment
         int after = 0;
-        while (after < terminalCount && terminalAt[after] <= moment) {
-            after++;
+        int end = terminalCount;
+        while (after < end) {
+            int middle = (after + end) >>> 1;
+            if (terminalAt[middle] <= moment) {
+                after = middle + 1;
+            } else {
+                end = middle;
+            }
         }
         if (after == terminalCount) {
             return -1;

@@ -133,23 +133,12 @@ public final class KafkaCluster implements AutoCloseable {
             throw new IllegalStateException("node " + nodeId(index) + " is not running");
         }
         try {
-            int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start()
-                    .waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " exited with " + exit);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot send SIG" + signal + " to node " + nodeId(index), e);
+            Signals.send(process.pid(), signal);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while signalling node " + nodeId(index), e);
         }
         LOG.info("Sent SIG{} to Kafka node {}", signal, nodeId(index));
-    }
-
-    /** Waits until the cluster's metadata lists every node again. */
-    public void awaitAllBrokers() {
-        awaitBrokers(nodes.size(), START_TIMEOUT);
     }
 
     /** The index of the node that is the active controller (the KRaft quorum's leader), or -1 when unknown. */

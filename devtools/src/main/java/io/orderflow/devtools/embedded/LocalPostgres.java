@@ -192,10 +192,7 @@ public final class LocalPostgres implements AutoCloseable {
             long pid = Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).trim());
             ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(
                 "no postmaster with pid " + pid + " (from " + pidFile + ")"));
-            int exit = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start().waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("kill -QUIT " + pid + " exited with " + exit);
-            }
+            Signals.send(pid, "QUIT");
             postmaster.onExit().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             // zonky holds a lock on the data directory until closed; its pg_ctl stop finds no server and says so.
             server.close();

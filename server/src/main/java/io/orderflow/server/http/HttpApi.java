@@ -65,7 +65,7 @@ public final class HttpApi implements AutoCloseable {
         HttpApi api = new HttpApi(queries, waiters);
         api.app = HttpServers.start(host, port, config -> {
             config.routes.get("/ready", api::ready);
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+            config.routes.get("/metrics", ctx -> ctx.contentType(MicrometerMetrics.CONTENT_TYPE)
                     .result(ctx.queryParams("name[]").isEmpty() ? metrics.scrape()
                             : metrics.scrape(Set.copyOf(ctx.queryParams("name[]")))));
             config.routes.get("/instances", ctx -> json(ctx, 200, new Instances(queries.instances())));

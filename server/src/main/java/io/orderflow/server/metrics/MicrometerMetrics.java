@@ -122,10 +122,11 @@ public final class MicrometerMetrics implements OrderflowMetrics {
         if (stateStoreMeters != null && names.stream().anyMatch(name -> name.startsWith("kafka_stream_state_"))) {
             stateStoreMeters.refresh();
         }
-        return registry.scrape(TEXT_FORMAT, names);
+        return registry.scrape(CONTENT_TYPE, names);
     }
 
-    private static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+    /** The Prometheus text exposition format both scrapes give. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     @Override
     public void sagaStarted() {
