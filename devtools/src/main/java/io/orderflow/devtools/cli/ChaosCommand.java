@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
                 "%nPrints every fault with its stall (last terminal status before it to the first after), the time "
                         + "until every instance is /ready again and until saga_pending is back to its level before "
                         + "the fault (p50/max per kind), orders, outcomes, dead letters, the ingress reconciliation "
-                        + "(sent = in = taken + dead-lettered), with --via outbox the intake's reconciliation (every "
-                        + "acknowledged order on order.events once and terminal once), and every invariant.",
+                        + "(sent = in = taken + dead-lettered), with --via outbox the intake's reconciliation (each "
+                        + "order the intake acknowledged is published to order.events once and ends once), and "
+                        + "every invariant.",
                 "%nExit code 0 only when every invariant holds; 1 otherwise; 2 for bad flags."})
 final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--instances", defaultValue = "3", paramLabel = "N",
