@@ -97,12 +97,12 @@ public final class Inventory {
         Stock next = Stock.newBuilder(stock).build();
         next.setReserved(next.getReserved() + command.getQuantity());
         next.setVersion(next.getVersion() + 1);
-        StockRecord reserved = new StockRecord(StockRecordState.RESERVED, command.getQuantity(), null);
+        StockRecord reserved = new StockRecord(StockRecordState.RESERVED, command.getQuantity(), null, null);
         return new StockStep(next, reserved, reply(command, InventoryReplyType.RESERVED, null), null, true);
     }
 
     private static StockStep reject(Stock stock, InventoryCommand command, CancelReason reason) {
-        StockRecord rejected = new StockRecord(StockRecordState.REJECTED, command.getQuantity(), reason);
+        StockRecord rejected = new StockRecord(StockRecordState.REJECTED, command.getQuantity(), reason, null);
         return new StockStep(stock, rejected, reply(command, InventoryReplyType.REJECTED, reason), null, true);
     }
 

@@ -112,13 +112,13 @@ public final class Ledger {
         next.setHeld(next.getHeld() + command.getAmount());
         next.setVersion(next.getVersion() + 1);
         PaymentRecord held = new PaymentRecord(PaymentRecordState.AUTHORIZED, command.getAmount(),
-                command.getCurrency(), null);
+                command.getCurrency(), null, null);
         return new LedgerStep(next, held, reply(command, PaymentReplyType.AUTHORIZED, null), null, true);
     }
 
     private static LedgerStep decline(Account account, PaymentCommand command, CancelReason reason) {
         PaymentRecord declined = new PaymentRecord(PaymentRecordState.DECLINED, command.getAmount(),
-                command.getCurrency(), reason);
+                command.getCurrency(), reason, null);
         return new LedgerStep(account, declined, reply(command, PaymentReplyType.DECLINED, reason), null, true);
     }
 

@@ -37,7 +37,7 @@ class InventoryTest {
     }
 
     private static StockRecord record(StockRecordState state, int quantity) {
-        return new StockRecord(state, quantity, null);
+        return new StockRecord(state, quantity, null, null);
     }
 
     private static void assertRefusedWithoutEffect(StockStep step, Stock stock, StockRecord record, String code) {

@@ -37,7 +37,7 @@ class LedgerTest {
     }
 
     private static PaymentRecord record(PaymentRecordState state, long amount) {
-        return new PaymentRecord(state, amount, EUR, null);
+        return new PaymentRecord(state, amount, EUR, null, null);
     }
 
     private static void assertRefusedWithoutEffect(LedgerStep step, Account account, PaymentRecord record,

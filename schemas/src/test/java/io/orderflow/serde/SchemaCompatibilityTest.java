@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -23,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The build's stand-in for a schema registry's compatibility check: every contract must read data
- * written with its newest released version (schemas/released/&lt;n&gt;/&lt;FullName&gt;.avsc), and every
- * contract must have been released on purpose. See schemas/README.md for the procedure.
+ * written with every one of its released versions (schemas/released/&lt;n&gt;/&lt;FullName&gt;.avsc; a registry's
+ * BACKWARD_TRANSITIVE), and every contract must have been released on purpose. See schemas/README.md for the procedure.
  */
 class SchemaCompatibilityTest {
 
@@ -47,25 +46,24 @@ class SchemaCompatibilityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("contracts")
-    void shouldReadDataOfNewestReleasedVersionWhenSchemaHasChanged(Schema current) throws IOException {
-        // Given
-        Optional<Released> released = newestRelease(current.getFullName());
-        if (released.isEmpty()) {
-            return; // reported by shouldHaveReleasedVersionWhenSchemaIsAContract
-        }
+    void shouldReadDataOfEveryReleasedVersionWhenSchemaHasChanged(Schema current) throws IOException {
+        // Given every released version (data written by any of them may still be in a topic or a store)
+        List<Released> releases = releases(current.getFullName());
 
-        // When
-        Optional<String> incompatibility = incompatibility(current, released.get().schema());
+        for (Released released : releases) {
+            // When
+            Optional<String> incompatibility = incompatibility(current, released.schema());
 
-        // Then
-        if (incompatibility.isPresent()) {
-            fail(current.getFullName() + " cannot read data written with its released version "
-                    + released.get().version() + " (" + MODULE.relativize(released.get().file()) + "), so a "
-                    + "consumer or store running this build would fail on existing records:\n"
-                    + incompatibility.get()
-                    + "\nMake the change backward compatible: give new fields a default, keep field types (or "
-                    + "only widen them, e.g. int to long), rename only with an alias, and remove enum symbols only "
-                    + "from an enum that has a default.");
+            // Then
+            if (incompatibility.isPresent()) {
+                fail(current.getFullName() + " cannot read data written with its released version "
+                        + released.version() + " (" + MODULE.relativize(released.file()) + "), so a "
+                        + "consumer or store running this build would fail on existing records:\n"
+                        + incompatibility.get()
+                        + "\nMake the change backward compatible: give new fields a default, keep field types (or "
+                        + "only widen them, e.g. int to long), rename only with an alias, and remove enum symbols "
+                        + "only from an enum that has a default.");
+            }
         }
     }
 
@@ -147,13 +145,20 @@ class SchemaCompatibilityTest {
     }
 
     private static Optional<Released> newestRelease(String fullName) throws IOException {
-        for (int version : versions().stream().sorted(Comparator.reverseOrder()).toList()) {
+        List<Released> releases = releases(fullName);
+        return releases.isEmpty() ? Optional.empty() : Optional.of(releases.get(releases.size() - 1));
+    }
+
+    /** Every released version of a schema, oldest first; a version directory holds only what changed in it. */
+    private static List<Released> releases(String fullName) throws IOException {
+        List<Released> releases = new java.util.ArrayList<>();
+        for (int version : versions().stream().sorted().toList()) {
             Path file = RELEASED.resolve(Integer.toString(version)).resolve(fileName(fullName));
             if (Files.exists(file)) {
-                return Optional.of(new Released(version, file, parse(Files.readString(file))));
+                releases.add(new Released(version, file, parse(Files.readString(file))));
             }
         }
-        return Optional.empty();
+        return releases;
     }
 
     private static int highestVersion() throws IOException {

@@ -56,6 +56,11 @@ public final class CountingMetrics implements OrderflowMetrics {
         add("ingress_repartitioned:" + topic + ":" + cause);
     }
 
+    @Override
+    public void purged(String store, int count) {
+        counts.computeIfAbsent("retention_purged:" + store, k -> new LongAdder()).add(count);
+    }
+
     /** The count for a name such as {@code saga_started} or {@code dlq_records:order.events}. */
     public long count(String name) {
         LongAdder adder = counts.get(name);

@@ -17,17 +17,23 @@ import java.util.Properties;
  * @param sagaTimeout       how long an order may wait for its replies before it is compensated ({@code saga.timeout})
  * @param dedupeTtl         how long an eventId is remembered for de-duplication ({@code dedupe.ttl})
  * @param deadlineScan      how often the deadline index is scanned, wall-clock ({@code saga.deadline.scan.interval})
+ * @param retention         how long an ended saga is kept ({@code saga.retention}); per-order payment and stock
+ *                          records and {@code orders-view} entries are kept twice as long
+ * @param retentionScan     how often (wall clock) each store is walked for ended entries to delete
+ *                          ({@code saga.retention.scan.interval})
  * @param schemaRegistryUrl {@code local:} or {@code http(s)://…} ({@code schema.registry.url})
  * @param partitions        the partition count of every Orderflow topic ({@code partitions}, default 6), which the
  *                          instance's topic set-up creates or refuses to run without; the ingress gate needs it to
  *                          tell a record on the wrong partition
  */
 public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration deadlineScan,
-                              String schemaRegistryUrl, int partitions) {
+                              Duration retention, Duration retentionScan, String schemaRegistryUrl, int partitions) {
 
     public static final String SAGA_TIMEOUT = "saga.timeout";
     public static final String DEDUPE_TTL = "dedupe.ttl";
     public static final String DEADLINE_SCAN = "saga.deadline.scan.interval";
+    public static final String RETENTION = "saga.retention";
+    public static final String RETENTION_SCAN = "saga.retention.scan.interval";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String PARTITIONS = "partitions";
     public static final int DEFAULT_PARTITIONS = 6;
@@ -39,6 +45,10 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
                     "how long an order waits for its replies before it is compensated")
             .define(DEADLINE_SCAN, Type.STRING, "1s", Settings.duration(Duration.ofMillis(1)), Importance.LOW,
                     "how often (wall clock) the deadline index is scanned")
+            .define(RETENTION, Type.STRING, "7d", Settings.duration(Duration.ofMillis(1)), Importance.MEDIUM,
+                    "how long an ended saga is kept; payment and stock records and orders-view entries twice as long")
+            .define(RETENTION_SCAN, Type.STRING, "10s", Settings.duration(Duration.ofMillis(1)), Importance.LOW,
+                    "how often (wall clock) the stores are walked for ended entries to delete")
             .define(DEDUPE_TTL, Type.STRING, "24h", Settings.duration(Duration.ofMillis(1)), Importance.LOW,
                     "how long an eventId is remembered")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "local:", Importance.HIGH,
@@ -57,6 +67,8 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
                 Settings.duration(values, SAGA_TIMEOUT),
                 Settings.duration(values, DEDUPE_TTL),
                 Settings.duration(values, DEADLINE_SCAN),
+                Settings.duration(values, RETENTION),
+                Settings.duration(values, RETENTION_SCAN),
                 (String) values.get(SCHEMA_REGISTRY_URL),
                 (Integer) values.get(PARTITIONS));
     }
@@ -99,6 +111,11 @@ public record OrderflowConfig(Duration sagaTimeout, Duration dedupeTtl, Duration
         // A changelog or repartition topic that an upstream change renamed would lose state silently.
         streams.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         return streams;
+    }
+
+    /** How long per-order payment and stock records and {@code orders-view} entries are kept after they end. */
+    public Duration recordRetention() {
+        return retention.multipliedBy(2);
     }
 
     /** See {@link Settings#parseDuration}. */

@@ -48,6 +48,12 @@ public interface OrderflowMetrics {
     default void ingressRepartitioned(String topic, String cause) {
     }
 
+    /**
+     * A retention pass deleted {@code count} ended entries from {@code store} ({@code retention_purged_total{store}}).
+     */
+    default void purged(String store, int count) {
+    }
+
     /** A record went to the dead-letter topic ({@code dlq_records_total{topic}}). */
     default void deadLettered(String topic, String reason) {
     }

@@ -39,7 +39,8 @@ public final class OrderflowTopology {
         SagaTopology.addTo(builder, config, registry, metrics, progress);
         LedgerTopology.addTo(builder, config, registry, metrics);
         InventoryTopology.addTo(builder, config, registry, metrics);
-        ReadModelTopology.addTo(builder, registry, listener);
+        ReadModelTopology.addTo(builder, registry, config.recordRetention(), config.retentionScan(), metrics,
+                listener);
         return builder.build(streamsProperties);
     }
 }

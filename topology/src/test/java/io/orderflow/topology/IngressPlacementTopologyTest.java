@@ -83,8 +83,9 @@ class IngressPlacementTopologyTest {
     @Test
     void shouldNotRerouteAnyRecordWhenTopicsHaveOnePartition() {
         // Given a topology for single-partition topics, where every key belongs on partition 0
-        OrderflowConfig one = new OrderflowConfig(OrderflowDriver.SAGA_TIMEOUT, OrderflowDriver.config().dedupeTtl(),
-                OrderflowDriver.config().deadlineScan(), "local:", 1);
+        OrderflowConfig defaults = OrderflowDriver.config();
+        OrderflowConfig one = new OrderflowConfig(defaults.sagaTimeout(), defaults.dedupeTtl(),
+                defaults.deadlineScan(), defaults.retention(), defaults.retentionScan(), "local:", 1);
         try (OrderflowDriver d = OrderflowDriver.full(one)) {
             // When keyed records arrive
             d.adjust("a1", keyNotOnPartition("sku-", 0), 5, null);

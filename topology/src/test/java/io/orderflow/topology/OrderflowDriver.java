@@ -53,6 +53,9 @@ import java.util.stream.Stream;
  */
 public final class OrderflowDriver implements AutoCloseable {
     public static final Duration SAGA_TIMEOUT = Duration.ofSeconds(30);
+    /** Short, so tests reach it: ended sagas are purged an hour after they end, per-order records two. */
+    public static final Duration RETENTION = Duration.ofHours(1);
+    public static final Duration RETENTION_SCAN = Duration.ofSeconds(10);
 
     private final TopologyTestDriver driver;
     private final Path stateDir;
@@ -147,8 +150,8 @@ public final class OrderflowDriver implements AutoCloseable {
     }
 
     public static OrderflowConfig config() {
-        return new OrderflowConfig(SAGA_TIMEOUT, Duration.ofHours(24), Duration.ofSeconds(1), "local:",
-                OrderflowConfig.DEFAULT_PARTITIONS);
+        return new OrderflowConfig(SAGA_TIMEOUT, Duration.ofHours(24), Duration.ofSeconds(1), RETENTION,
+                RETENTION_SCAN, "local:", OrderflowConfig.DEFAULT_PARTITIONS);
     }
 
     // ---- inputs ---------------------------------------------------------------------------------------------
@@ -179,6 +182,14 @@ public final class OrderflowDriver implements AutoCloseable {
         OrderEvent event = new OrderEvent(eventId, orderId,
                 new OrderPlaced(customerId, currency, new ArrayList<>(Arrays.asList(lines))));
         pipeOrderEvent(orderId, IngressJson.write(event));
+    }
+
+    /** An OrderPlaced whose record carries {@code placedAt} rather than now (a re-published or late record). */
+    public void placeAt(Instant placedAt, String eventId, String orderId, String customerId, String currency,
+                        OrderLine... lines) {
+        OrderEvent event = new OrderEvent(eventId, orderId,
+                new OrderPlaced(customerId, currency, new ArrayList<>(Arrays.asList(lines))));
+        orderEvents.pipeInput(new TestRecord<>(orderId, IngressJson.write(event), placedAt));
     }
 
     public void cancel(String eventId, String orderId) {

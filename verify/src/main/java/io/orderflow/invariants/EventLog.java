@@ -15,9 +15,11 @@ import io.orderflow.contracts.state.Stock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -76,6 +78,8 @@ public final class EventLog {
     private final Map<String, Stock> stock = new LinkedHashMap<>();
     private final Map<String, Account> accounts = new LinkedHashMap<>();
     private final Map<String, OrderView> orderViews = new LinkedHashMap<>();
+    /** Orders whose {@code orders-view} entry was last deleted (a tombstone: purged after retention). */
+    private final Set<String> purgedOrderViews = new HashSet<>();
     private final Map<String, CustomerOrders> customerOrders = new LinkedHashMap<>();
 
     // ---- ingress --------------------------------------------------------------------------------------------
@@ -159,9 +163,14 @@ public final class EventLog {
         return this;
     }
 
-    /** The final {@code orders-view} entry for {@code orderId}; null removes it. */
+    /** The final {@code orders-view} entry for {@code orderId}; null removes it (the order was purged). */
     public EventLog putOrderView(String orderId, OrderView value) {
         put(orderViews, orderId, value);
+        if (value == null) {
+            purgedOrderViews.add(orderId);
+        } else {
+            purgedOrderViews.remove(orderId);
+        }
         return this;
     }
 
@@ -223,6 +232,11 @@ public final class EventLog {
 
     public Map<String, OrderView> orderViews() {
         return Collections.unmodifiableMap(orderViews);
+    }
+
+    /** Orders whose {@code orders-view} entry was deleted last (a changelog tombstone). */
+    public Set<String> purgedOrderViews() {
+        return Collections.unmodifiableSet(purgedOrderViews);
     }
 
     public Map<String, CustomerOrders> customerOrders() {

@@ -27,7 +27,8 @@ public final class RunCommand implements Callable<Integer> {
             + "%n  bootstrap.servers (required), schema.registry.url, state.dir,"
             + "%n  http.port, http.host, application.server, partitions, replication.factor,"
             + "%n  num.stream.threads, num.standby.replicas,"
-            + "%n  saga.timeout, saga.deadline.scan.interval, dedupe.ttl,"
+            + "%n  saga.timeout, saga.deadline.scan.interval, saga.retention,"
+            + "%n  saga.retention.scan.interval, dedupe.ttl,"
             + "%n  and any Kafka Streams or client setting.";
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "instance properties file")

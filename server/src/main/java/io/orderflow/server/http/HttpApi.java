@@ -19,6 +19,7 @@ import io.orderflow.server.query.OrderWaiters;
 import io.orderflow.server.query.Peers;
 import io.orderflow.server.query.QueryService;
 import io.orderflow.server.query.Reads;
+import io.orderflow.server.query.RestoreProgress;
 import io.orderflow.server.query.Views;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -89,21 +91,35 @@ public final class HttpApi implements AutoCloseable {
 
     /** {@code GET /ready}: {@code reason} only when not ready. */
     private record Ready(boolean ready, String streams,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Restoring> restoring) {
+    }
+
+    /** One store's restore as {@code /ready} shows it. */
+    private record Restoring(long restored, long toRestore, long remaining, int partitions) {
+        static Map<String, Restoring> of(Map<String, RestoreProgress.Store> stores) {
+            Map<String, Restoring> shown = new java.util.TreeMap<>();
+            stores.forEach((store, s) -> shown.put(store,
+                    new Restoring(s.restored(), s.toRestore(), s.remaining(), s.partitions())));
+            return shown;
+        }
     }
 
     /** {@code GET /instances}. */
     private record Instances(List<QueryService.InstanceInfo> instances) {
     }
 
-    /** Ready = Kafka Streams RUNNING and every queryable store answering on this instance. */
+    /**
+     * Ready = Kafka Streams RUNNING and every queryable store answering on this instance; {@code restoring} shows
+     * any restore from changelogs under way, per store, ready or not.
+     */
     private void ready(Context ctx) {
         QueryService.Readiness readiness = queries.readiness();
         if (!readiness.ready()) {
             ctx.header("Retry-After", "1");
         }
         json(ctx, readiness.ready() ? 200 : 503, new Ready(readiness.ready(), readiness.streams(),
-                readiness.reason()));
+                readiness.reason(), Restoring.of(readiness.restoring())));
     }
 
     /** A page of stock over every instance, in sku order ({@code scope=local}: this instance's part). */

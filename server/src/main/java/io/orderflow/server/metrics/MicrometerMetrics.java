@@ -1,6 +1,7 @@
 package io.orderflow.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.orderflow.server.query.RestoreProgress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -82,7 +83,15 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     }
 
     /** Gauges that read the running instance, and Kafka Streams' own metrics. */
-    public void bind(KafkaStreams streams, PendingSagas pending, Supplier<Duration> replyPathLag) {
+    public void bind(KafkaStreams streams, PendingSagas pending, Supplier<Duration> replyPathLag,
+                     RestoreProgress restores) {
+        Gauge.builder("state.restore.remaining.records", restores, RestoreProgress::remaining).strongReference(true)
+                .description("Records this instance still has to restore from changelogs before the stores being "
+                        + "restored are complete (an upper bound: offsets include transaction markers); 0 when none")
+                .register(registry);
+        Gauge.builder("state.restore.restored.records", restores, RestoreProgress::restored).strongReference(true)
+                .description("Records restored so far by the restores under way on this instance")
+                .register(registry);
         // Strong references: Micrometer holds gauge state weakly, and nothing else keeps these alive.
         Gauge.builder("saga.pending", pending, PendingSagas::count).strongReference(true)
                 .description("Orders awaiting replies on this instance: the consistency lag in orders")
@@ -170,6 +179,13 @@ public final class MicrometerMetrics implements OrderflowMetrics {
                 .description("Ingress records sent through the ingress repartition topic to the task that owns "
                         + "their key: without a key (keyless) or on another partition than their key's (partition)")
                 .register(registry).increment();
+    }
+
+    @Override
+    public void purged(String store, int count) {
+        Counter.builder("retention.purged").tag("store", store)
+                .description("Ended entries deleted from a store a retention after they ended (saga.retention)")
+                .register(registry).increment(count);
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,10 +33,13 @@ import java.util.Set;
 public final class QueryService {
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final RestoreProgress restores;
 
-    public QueryService(KafkaStreams streams, HostInfo self) {
+    /** @param restores what the instance restores from changelogs now (its global restore listener) */
+    public QueryService(KafkaStreams streams, HostInfo self, RestoreProgress restores) {
         this.streams = streams;
         this.self = self;
+        this.restores = restores;
     }
 
     public HostInfo self() {
@@ -49,10 +53,11 @@ public final class QueryService {
     /**
      * Whether this instance can answer queries: Kafka Streams RUNNING and every {@link #QUERYABLE} store answering.
      *
-     * @param streams Kafka Streams' state
-     * @param reason  why not, or null when ready
+     * @param streams   Kafka Streams' state
+     * @param reason    why not, or null when ready
+     * @param restoring the stores being restored from their changelogs now, with progress; empty when none
      */
-    public record Readiness(String streams, String reason) {
+    public record Readiness(String streams, String reason, Map<String, RestoreProgress.Store> restoring) {
         public boolean ready() {
             return reason == null;
         }
@@ -60,7 +65,13 @@ public final class QueryService {
 
     public Readiness readiness() {
         KafkaStreams.State state = streams.state();
-        return new Readiness(state.name(), state == KafkaStreams.State.RUNNING ? unqueryableStore() : "streams " + state);
+        Map<String, RestoreProgress.Store> restoring = restores.stores();
+        String reason = state == KafkaStreams.State.RUNNING ? unqueryableStore() : "streams " + state;
+        if (reason != null && !restoring.isEmpty()) {
+            reason += "; restoring " + restores.restored() + " of " + (restores.restored() + restores.remaining())
+                    + " records from changelogs";
+        }
+        return new Readiness(state.name(), reason, restoring);
     }
 
     /** The first queryable store that does not answer on this instance, with why; null when all do. */

@@ -5,6 +5,7 @@ import io.orderflow.server.metrics.MicrometerMetrics;
 import io.orderflow.server.metrics.PendingSagas;
 import io.orderflow.server.query.OrderWaiters;
 import io.orderflow.server.query.QueryService;
+import io.orderflow.server.query.RestoreProgress;
 import io.javalin.config.JavalinConfig;
 import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.DeadLetterDeserializationHandler;
@@ -97,7 +98,10 @@ public final class OrderflowInstance implements AutoCloseable {
                 REPLY_PATH_EVERY);
         Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, replyPath, streamsProps);
         KafkaStreams streams = new KafkaStreams(topology, streamsProps);
-        metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()), replyPath::lag);
+        RestoreProgress restores = new RestoreProgress();
+        streams.setGlobalStateRestoreListener(restores);
+        metrics.bind(streams, new PendingSagas(streams, config.sagaTimeout(), Clock.systemUTC()), replyPath::lag,
+                restores);
         CountDownLatch running = new CountDownLatch(1);
         AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
         AtomicReference<String> startupFailure = new AtomicReference<>();
@@ -129,7 +133,7 @@ public final class OrderflowInstance implements AutoCloseable {
 
         HttpApi http;
         try {
-            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self), metrics, waiters,
+            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self, restores), metrics, waiters,
                     extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);

@@ -48,7 +48,8 @@ public final class InventoryTopology {
 
         @Override
         public Processor<String, ServiceInput<InventoryCommand>, String, Object> get() {
-            return new StockProcessor(new IngressReader(registry), metrics, config.dedupeTtl());
+            return new StockProcessor(new IngressReader(registry), metrics, config.dedupeTtl(),
+                    config.recordRetention(), config.retentionScan());
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.orderflow.contracts.InventoryCommand;
 import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.contracts.state.StockRecord;
+import io.orderflow.contracts.state.StockRecordState;
 import io.orderflow.domain.Inventory;
 import io.orderflow.domain.Rejection;
 import io.orderflow.domain.StockStep;
@@ -11,6 +12,7 @@ import io.orderflow.serde.IngressReader;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.ServiceProcessor;
 import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.StorePurger;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -26,10 +28,34 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
     private KeyValueStore<String, Stock> stock;
     private KeyValueStore<String, StockRecord> records;
 
-    StockProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl) {
-        super("sku", Topics.INVENTORY_COMMANDS, StoreNames.INVENTORY_DEDUPE, dedupeTtl,
-                metrics);
+    StockProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl, Duration recordRetention,
+                   Duration retentionScan) {
+        super("sku", Topics.INVENTORY_COMMANDS, StoreNames.INVENTORY_DEDUPE, dedupeTtl, metrics,
+                StoreNames.INVENTORY_ORDERS, recordRetention, retentionScan);
         this.reader = reader;
+    }
+
+    /** A stock record has ended unless it still holds stock (RESERVED); a COMMITTED one may yet be restocked. */
+    static final StorePurger.Ending<StockRecord> ENDING = new StorePurger.Ending<>() {
+        @Override
+        public boolean ended(StockRecord record) {
+            return record.getState() != StockRecordState.RESERVED;
+        }
+
+        @Override
+        public Long endedAt(StockRecord record) {
+            return record.getEndedAt();
+        }
+
+        @Override
+        public StockRecord stamped(StockRecord record, long now) {
+            return StockRecord.newBuilder(record).setEndedAt(now).build();
+        }
+    };
+
+    @Override
+    protected StorePurger<?> purger(Duration retention) {
+        return new StorePurger<>(records, ENDING, retention, StorePurger.MAX_PER_RUN, StorePurger.BUDGET);
     }
 
     @Override
@@ -70,7 +96,9 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
             if (step.stock() != null) {
                 stock.put(command.getSku(), step.stock());
             }
-            records.put(recordKey, step.record());
+            StockRecord record = step.record();
+            record.setEndedAt(ENDING.ended(record) ? context.currentSystemTimeMs() : null);
+            records.put(recordKey, record);
         }
         return new Outcome(command.getOrderId(), step.reply(), step.rejection(), step.changed());
     }

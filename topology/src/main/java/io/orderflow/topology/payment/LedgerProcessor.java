@@ -4,6 +4,7 @@ import io.orderflow.contracts.FundsDeposited;
 import io.orderflow.contracts.PaymentCommand;
 import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.PaymentRecord;
+import io.orderflow.contracts.state.PaymentRecordState;
 import io.orderflow.domain.Ledger;
 import io.orderflow.domain.LedgerStep;
 import io.orderflow.domain.Rejection;
@@ -11,6 +12,7 @@ import io.orderflow.serde.IngressReader;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.ServiceProcessor;
 import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.StorePurger;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -26,10 +28,34 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
     private KeyValueStore<String, Account> accounts;
     private KeyValueStore<String, PaymentRecord> records;
 
-    LedgerProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl) {
-        super("customerId", Topics.PAYMENT_COMMANDS, StoreNames.PAYMENT_DEDUPE, dedupeTtl,
-                metrics);
+    LedgerProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl, Duration recordRetention,
+                    Duration retentionScan) {
+        super("customerId", Topics.PAYMENT_COMMANDS, StoreNames.PAYMENT_DEDUPE, dedupeTtl, metrics,
+                StoreNames.PAYMENT_ORDERS, recordRetention, retentionScan);
         this.reader = reader;
+    }
+
+    /** A payment record has ended unless it still holds money (AUTHORIZED); a CAPTURED one may yet be refunded. */
+    static final StorePurger.Ending<PaymentRecord> ENDING = new StorePurger.Ending<>() {
+        @Override
+        public boolean ended(PaymentRecord record) {
+            return record.getState() != PaymentRecordState.AUTHORIZED;
+        }
+
+        @Override
+        public Long endedAt(PaymentRecord record) {
+            return record.getEndedAt();
+        }
+
+        @Override
+        public PaymentRecord stamped(PaymentRecord record, long now) {
+            return PaymentRecord.newBuilder(record).setEndedAt(now).build();
+        }
+    };
+
+    @Override
+    protected StorePurger<?> purger(Duration retention) {
+        return new StorePurger<>(records, ENDING, retention, StorePurger.MAX_PER_RUN, StorePurger.BUDGET);
     }
 
     @Override
@@ -70,7 +96,9 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
             if (step.account() != null) {
                 accounts.put(command.getCustomerId(), step.account());
             }
-            records.put(recordKey, step.record());
+            PaymentRecord record = step.record();
+            record.setEndedAt(ENDING.ended(record) ? context.currentSystemTimeMs() : null);
+            records.put(recordKey, record);
         }
         return new Outcome(command.getOrderId(), step.reply(), step.rejection(), step.changed());
     }

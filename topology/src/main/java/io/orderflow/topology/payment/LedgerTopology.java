@@ -48,7 +48,8 @@ public final class LedgerTopology {
 
         @Override
         public Processor<String, ServiceInput<PaymentCommand>, String, Object> get() {
-            return new LedgerProcessor(new IngressReader(registry), metrics, config.dedupeTtl());
+            return new LedgerProcessor(new IngressReader(registry), metrics, config.dedupeTtl(),
+                    config.recordRetention(), config.retentionScan());
         }
 
         @Override

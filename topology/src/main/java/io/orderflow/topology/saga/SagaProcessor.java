@@ -17,6 +17,7 @@ import io.orderflow.domain.SagaStep;
 import io.orderflow.serde.IngressReader;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.StoreNames;
+import io.orderflow.topology.StorePurger;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
 import io.orderflow.topology.ingress.IngressGate;
@@ -58,13 +59,15 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     private final OrderflowMetrics metrics;
     private final Duration deadlineScan;
     private final ReplyProgress progress;
+    private final Duration retention;
+    private final Duration retentionScan;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SagaState> sagas;
     private KeyValueStore<String, String> deadlines;
 
     SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
-                  Duration deadlineScan, ReplyProgress progress) {
+                  Duration deadlineScan, ReplyProgress progress, Duration retention, Duration retentionScan) {
         this.rules = rules;
         // Debezium's outbox router puts the event id in the header "id" rather than in the value.
         this.gate = new IngressGate<>("SagaProcessor", "orderId", reader::orderEvent, OrderEvent::getOrderId,
@@ -74,6 +77,8 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         this.metrics = metrics;
         this.deadlineScan = deadlineScan;
         this.progress = progress;
+        this.retention = retention;
+        this.retentionScan = retentionScan;
     }
 
     @Override
@@ -83,6 +88,32 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         this.deadlines = context.getStateStore(StoreNames.SAGA_DEADLINES);
         gate.init(context);
         context.schedule(deadlineScan, PunctuationType.WALL_CLOCK_TIME, this::expireDeadlines);
+        StorePurger<SagaState> purger = new StorePurger<>(sagas, ENDING, retention, StorePurger.MAX_PER_RUN,
+                StorePurger.BUDGET);
+        context.schedule(retentionScan, PunctuationType.WALL_CLOCK_TIME,
+                now -> metrics.purged(StoreNames.ORDER_SAGA, purger.run(now).purged()));
+    }
+
+    /** A saga has ended when CONFIRMED (only a customer's cancel can reopen it) or CANCELLED. */
+    static final StorePurger.Ending<SagaState> ENDING = new StorePurger.Ending<>() {
+        @Override
+        public boolean ended(SagaState state) {
+            return isEnded(state.getStatus());
+        }
+
+        @Override
+        public Long endedAt(SagaState state) {
+            return state.getEndedAt();
+        }
+
+        @Override
+        public SagaState stamped(SagaState state, long now) {
+            return SagaState.newBuilder(state).setEndedAt(now).build();
+        }
+    };
+
+    private static boolean isEnded(OrderStatus status) {
+        return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
     }
 
     @Override
@@ -128,11 +159,20 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
                 gate.duplicate(record);
                 return;
             }
+            long age = context.currentSystemTimeMs() - record.timestamp();
+            if (age > retention.toMillis()) {
+                // Its saga may have run, ended and been purged: starting it again could charge the customer twice.
+                gate.deadLetter(record, raw, Rejection.EXPIRED, "order " + orderId + " was placed "
+                        + Duration.ofMillis(age).toSeconds() + " s ago, longer than saga.retention (" + retention
+                        + ") allows: an order that old may have ended and been purged, so it is not started again");
+                return;
+            }
             apply(null, rules.place(orderId, placed, record.timestamp(), context.currentSystemTimeMs()),
                     record.timestamp());
         } else {
             if (state == null) {
-                gate.deadLetter(record, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel");
+                gate.deadLetter(record, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel (never "
+                        + "placed, or ended more than saga.retention (" + retention + ") ago and purged)");
                 return;
             }
             apply(state, rules.cancel(state, context.currentSystemTimeMs()), record.timestamp());
@@ -144,6 +184,11 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             return;
         }
         SagaState after = step.state();
+        if (!isEnded(after.getStatus())) {
+            after.setEndedAt(null);
+        } else if (before == null || before.getStatus() != after.getStatus()) {
+            after.setEndedAt(context.currentSystemTimeMs());
+        }
         sagas.put(after.getOrderId(), after);
         boolean wasAwaiting = before != null && before.getStatus() == OrderStatus.AWAITING;
         boolean isAwaiting = after.getStatus() == OrderStatus.AWAITING;

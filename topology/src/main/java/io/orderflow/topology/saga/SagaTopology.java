@@ -62,7 +62,7 @@ public final class SagaTopology {
         @Override
         public Processor<String, SagaInput, String, Object> get() {
             return new SagaProcessor(new SagaRules(config.sagaTimeout()), new IngressReader(registry), metrics,
-                    config.dedupeTtl(), config.deadlineScan(), progress);
+                    config.dedupeTtl(), config.deadlineScan(), progress, config.retention(), config.retentionScan());
         }
 
         @Override

@@ -8,6 +8,7 @@ import io.orderflow.domain.Views;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.OrderStatusListener;
+import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,7 +25,8 @@ import java.time.Duration;
 
 /**
  * The CQRS read models, all folded from {@code order.status} with the functions in {@link Views}:
- * {@code orders-view} (by orderId), {@code customer-orders-view} (re-keyed by customerId) and
+ * {@code orders-view} (by orderId; an ended order is deleted a retention after it ended, see
+ * {@link OrderViewProcessor}), {@code customer-orders-view} (re-keyed by customerId) and
  * {@code order-analytics} (per status, one-minute windows kept for a day; each task counts its own partition's
  * changes, and the query sums them — see {@link AnalyticsProcessor}).
  */
@@ -35,22 +37,25 @@ public final class ReadModelTopology {
     private ReadModelTopology() {
     }
 
-    public static void addTo(StreamsBuilder builder, SchemaRegistry registry) {
-        addTo(builder, registry, OrderStatusListener.NONE);
-    }
-
-    /** @param listener told of each status change after {@code orders-view} has it (added after the folds) */
-    public static void addTo(StreamsBuilder builder, SchemaRegistry registry, OrderStatusListener listener) {
+    /**
+     * @param retention     how long {@code orders-view} keeps an order after it ended
+     * @param retentionScan how often (wall clock) {@code orders-view} is walked for ended orders
+     * @param listener      told of each status change after {@code orders-view} has it (added after the folds)
+     */
+    public static void addTo(StreamsBuilder builder, SchemaRegistry registry, Duration retention,
+                             Duration retentionScan, OrderflowMetrics metrics, OrderStatusListener listener) {
         AvroSerde<OrderStatusChanged> statusSerde = new AvroSerde<>(OrderStatusChanged.class, registry);
         KStream<String, OrderStatusChanged> status = builder.stream(Topics.ORDER_STATUS.name(),
                 Topics.ORDER_STATUS.consumed(registry));
 
-        status.groupByKey(Grouped.with("orders-view", Serdes.String(), statusSerde))
-                .aggregate(() -> null, (orderId, change, view) -> Views.order(view, change),
-                        Named.as("orders-view-fold"),
-                        Materialized.<String, OrderView, KeyValueStore<Bytes, byte[]>>as(StoreNames.ORDERS_VIEW)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(new AvroSerde<>(OrderView.class, registry)));
+        // A processor rather than the DSL's aggregate, so that ended orders can be deleted; the store is of the
+        // type the aggregate made (timestamped), so its changelog and local files carry over.
+        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(
+                        Stores.persistentTimestampedKeyValueStore(StoreNames.ORDERS_VIEW),
+                        Serdes.String(), new AvroSerde<>(OrderView.class, registry))
+                .withCachingEnabled());
+        status.process(() -> new OrderViewProcessor(retention, retentionScan, metrics), Named.as("orders-view-fold"),
+                StoreNames.ORDERS_VIEW);
 
         status.groupBy((orderId, change) -> change.getCustomerId(),
                         Grouped.with("customer-orders-by-customer", Serdes.String(), statusSerde))
