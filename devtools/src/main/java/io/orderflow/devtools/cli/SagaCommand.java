@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "saga", mixinStandardHelpOptions = true, version = "Orderflow 0.1.0 (Kafka 4.3.2)",
         description = "Orders, payments and inventory kept consistent on Kafka Streams with exactly-once sagas.",
         subcommands = {DemoCommand.class, RunCommand.class, IntakeCommand.class, ConsoleProducerCommand.class,
-                ConsoleConsumerCommand.class, VerifyCommand.class, BenchCommand.class, ChaosCommand.class, CommandLine.HelpCommand.class})
+                ConsoleConsumerCommand.class, VerifyCommand.class, BenchCommand.class, SoakCommand.class,
+                ChaosCommand.class, CommandLine.HelpCommand.class})
 public final class SagaCommand implements Runnable {
     /** Exit code for bad flags or bad configuration. */
     public static final int USAGE = Cli.USAGE;
