@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 
@@ -12,8 +13,8 @@ import org.apache.avro.SchemaNormalization;
  * derived from its Avro parsing fingerprint, so every process that has the same schemas agrees on
  * the ids without talking to anyone: tests, the embedded demo, several local processes.
  *
- * <p>Every schema in {@link Contracts#ALL} is known from the start; {@link #register} adds any
- * other. Two schemas with different canonical forms whose fingerprints fold to the same id would
+ * <p>Every schema in {@link Contracts#ALL}, and every schema ever released ({@link ReleasedSchemas}),
+ * is known from the start; {@link #register} adds any other. Two schemas with different canonical forms whose fingerprints fold to the same id would
  * make records unreadable, so that fails loudly instead. Subjects play no part in the ids.
  * Thread-safe.
  */
@@ -28,9 +29,13 @@ public final class LocalSchemaRegistry implements SchemaRegistry {
     // which equals() answers by identity; this spares recomputing the fingerprint.
     private final Map<Schema, Integer> idBySchema = new ConcurrentHashMap<>();
 
-    /** A registry that knows every schema in {@link Contracts#ALL}. */
+    /**
+     * A registry that knows every schema in {@link Contracts#ALL} and every released one
+     * ({@link ReleasedSchemas}): what an earlier build wrote carries a released schema's id.
+     */
     public LocalSchemaRegistry() {
-        this(LocalSchemaRegistry::fingerprintId, Contracts.ALL);
+        this(LocalSchemaRegistry::fingerprintId, Stream.concat(Contracts.ALL.stream(),
+                ReleasedSchemas.all().stream().map(ReleasedSchemas.Released::schema)).toList());
     }
 
     // Lets a test force a collision without searching for two schemas with colliding fingerprints.
