@@ -62,12 +62,13 @@ public final class BenchRunner {
      * @param plot          where the latency plot (PNG) goes
      * @param intake        measure the outbox path (HTTP → PostgreSQL → Debezium → order.events) instead
      * @param clients       concurrent HTTP clients posting orders with {@code intake}
+     * @param restore       measure restore times of a store of this many entries instead (0: not)
      * @param streamsConfig Kafka Streams settings for the saga instance and the pass-through alike; they win over
      *                      {@link OrderflowConfig#PERFORMANCE_DEFAULTS}
      */
     public record Options(int orders, int rate, Duration duration, Duration warmup, String bootstrap, boolean json, int partitions,
                           int skus, int customers, int inFlight, Map<String, String> streamsConfig, Path plot,
-                          boolean intake, int clients) {
+                          boolean intake, int clients, long restore) {
     }
 
     private final Options options;
@@ -81,6 +82,9 @@ public final class BenchRunner {
     public int run() throws Exception {
         if (options.intake()) {
             return runIntake();
+        }
+        if (options.restore() > 0) {
+            return runRestore();
         }
         try (Lifecycle lifecycle = new Lifecycle()) {
             String bootstrap = options.bootstrap();
@@ -213,6 +217,25 @@ public final class BenchRunner {
                     h.getValueAtPercentile(99.9), h.getMaxValue());
         }
         return r.failed() == 0 && r.seen() == r.orders() ? 0 : 1;
+    }
+
+    private int runRestore() throws Exception {
+        RestoreBench.Result r;
+        try (Lifecycle lifecycle = new Lifecycle()) {
+            r = new RestoreBench(options.restore()).run(lifecycle);
+        }
+        out.printf(Locale.ROOT, "%nrestore:      %,d accounts in payment-accounts (%.0f MiB of keys and values in its "
+                + "changelog)%n", r.records(), r.changelogBytes() / 1048576.0);
+        out.printf(Locale.ROOT, "no standby:   an instance without local state RUNNING after %.1f s (%,.0f records/s)%n",
+                r.aloneSeconds(), r.records() / r.aloneSeconds());
+        out.printf(Locale.ROOT, "a standby:    every task active on the instance that kept standbys %.1f s after the "
+                + "other stopped%n", r.takeoverSeconds());
+        if (options.json()) {
+            out.printf(Locale.ROOT, "{\"records\":%d,\"changelog_bytes\":%d,\"no_standby_s\":%.1f,"
+                    + "\"standby_takeover_s\":%.1f}%n", r.records(), r.changelogBytes(), r.aloneSeconds(),
+                    r.takeoverSeconds());
+        }
+        return 0;
     }
 
     /**

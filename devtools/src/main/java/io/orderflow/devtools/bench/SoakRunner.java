@@ -56,8 +56,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code saga soak}: orders without end at a steady rate with a short {@code saga.retention}, and every
  * {@code --sample} the entries and on-disk size of each store that keeps something per order and the size of its
  * changelog. After the first two retention periods they must stay flat: what is kept per order is deleted at the
- * rate orders arrive. Prints a line per sample, writes the samples as CSV and a plot (PNG), and judges: FLAT when
- * every store's entries at the end are within {@link #FLAT_TOLERANCE} of their level once retention applied.
+ * rate orders arrive. Prints a line per sample, writes the samples as CSV and a plot (PNG), and judges: FLAT when,
+ * over the samples after that, no store's entries, RocksDB size or changelog size peaks in the second half more than
+ * {@link #FLAT_TOLERANCE} above its peak in the first.
  */
 public final class SoakRunner {
     /** The stores that keep an entry per order (the rest are per customer, per sku, or windowed). */
@@ -282,42 +283,53 @@ public final class SoakRunner {
                 "Orderflow soak: %,d orders at %,d/s, saga.retention %s", samples.isEmpty() ? 0
                         : samples.get(samples.size() - 1).placed(), options.rate(), text(options.retention())),
                 options.plot());
-        // Retention applies fully once twice the retention (the longest kept) and one walk have passed.
+        // Retention applies fully once twice the retention (the longest kept) and one walk have passed. The samples
+        // after that are split in halves: flat when no figure's peak in the second half exceeds its peak in the
+        // first by more than the tolerance (the level breathes with the walk and the load; a leak climbs).
         double settledAt = options.retention().multipliedBy(2).plus(options.retentionScan()).toMillis() / 1000.0
                 + options.sample().toSeconds();
-        Sample settled = samples.stream().filter(s -> s.seconds() >= settledAt).findFirst().orElse(null);
+        List<Sample> after = samples.stream().filter(s -> s.seconds() >= settledAt).toList();
         Sample last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
-        boolean flat = settled != null && last != settled;
+        boolean enough = after.size() >= 4;
+        boolean flat = enough;
         out.println();
-        if (settled == null || last == settled) {
-            out.printf(Locale.ROOT, "Soak: TOO SHORT — the run ended before %.0f s (2 × saga.retention, one walk and "
-                    + "one sample): offer more --orders or a shorter --retention%n", settledAt);
+        if (!enough) {
+            out.printf(Locale.ROOT, "Soak: TOO SHORT — fewer than 4 samples after %.0f s (2 × saga.retention, one walk "
+                    + "and one sample): offer more --orders or a shorter --retention%n", settledAt);
         }
+        List<Sample> first = enough ? after.subList(0, after.size() / 2) : List.of();
+        List<Sample> second = enough ? after.subList(after.size() / 2, after.size()) : List.of();
         StringBuilder json = new StringBuilder("{\"stores\":{");
         for (String store : STORES) {
-            if (settled == null || last == settled) {
+            if (!enough) {
                 break;
             }
-            long level = settled.entries().get(store);
-            long peak = samples.stream().filter(s -> s.seconds() >= settledAt).mapToLong(s -> s.entries().get(store))
-                    .max().orElse(level);
-            long end = last.entries().get(store);
-            boolean storeFlat = end <= level * (1 + FLAT_TOLERANCE) + 100;
-            flat &= storeFlat;
-            out.printf(Locale.ROOT, "%-16s entries %,d at %.0f s, at most %,d after, %,d at the end (%s); RocksDB %s, "
-                            + "changelog %s at the end%n", store, level, settled.seconds(), peak, end,
-                    storeFlat ? "flat" : "GROWING", mib(last.storeBytes().get(store)),
-                    mib(last.changelogBytes().get(store)));
-            json.append(String.format(Locale.ROOT, "%s\"%s\":{\"settled\":%d,\"peak\":%d,\"end\":%d,"
-                            + "\"rocksdb_bytes\":%d,\"changelog_bytes\":%d}", json.charAt(json.length() - 1) == '{'
-                            ? "" : ",", store, level, peak, end, last.storeBytes().get(store),
-                    last.changelogBytes().get(store)));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-16s", store));
+            json.append(json.charAt(json.length() - 1) == '{' ? "" : ",").append('"').append(store).append("\":{");
+            String[] names = {"entries", "rocksdb_bytes", "changelog_bytes"};
+            List<java.util.function.Function<Sample, Map<String, Long>>> figures = List.of(Sample::entries,
+                    Sample::storeBytes, Sample::changelogBytes);
+            for (int f = 0; f < names.length; f++) {
+                java.util.function.Function<Sample, Map<String, Long>> figure = figures.get(f);
+                long early = first.stream().mapToLong(x -> figure.apply(x).get(store)).max().orElse(0);
+                long late = second.stream().mapToLong(x -> figure.apply(x).get(store)).max().orElse(0);
+                boolean bounded = late <= early * (1 + FLAT_TOLERANCE) + (f == 0 ? 100 : 1 << 20);
+                flat &= bounded;
+                line.append(String.format(Locale.ROOT, "  %s peak %s then %s (%s)", f == 0 ? "entries" : f == 1
+                                ? "RocksDB" : "changelog", f == 0 ? String.format(Locale.ROOT, "%,d", early)
+                                : mib(early), f == 0 ? String.format(Locale.ROOT, "%,d", late) : mib(late),
+                        bounded ? "flat" : "GROWING"));
+                json.append(String.format(Locale.ROOT, "%s\"%s\":[%d,%d]", f == 0 ? "" : ",", names[f], early,
+                        late));
+            }
+            json.append('}');
+            out.println(line);
         }
         json.append("}");
         if (last != null) {
-            out.printf(Locale.ROOT, "Soak: %s (%,d orders in %.0f s, saga.retention %s)%n",
-                    flat ? "FLAT" : settled == null || last == settled ? "TOO SHORT" : "GROWING", last.placed(),
-                    last.seconds(), text(options.retention()));
+            out.printf(Locale.ROOT, "Soak: %s (%,d orders in %.0f s, saga.retention %s; peaks of the first and second "
+                            + "half of the samples after %.0f s)%n", flat ? "FLAT" : enough ? "GROWING" : "TOO SHORT",
+                    last.placed(), last.seconds(), text(options.retention()), settledAt);
         }
         out.printf(Locale.ROOT, "samples:      %s%nplot:         %s%n", options.csv().toAbsolutePath(),
                 options.plot().toAbsolutePath());

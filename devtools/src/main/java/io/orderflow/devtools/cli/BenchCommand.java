@@ -19,6 +19,8 @@ import java.util.concurrent.Callable;
                         + "read_committed. Two baselines are measured in the same run on the same broker: the raw "
                         + "producer rate, and an exactly-once pass-through Streams app (counted from its first "
                         + "committed output, so its start-up is excluded). Writes a latency plot (PNG).",
+                "%nWith --restore N: how long an instance takes to have its state again, without and with a "
+                        + "standby.",
                 "%nWith --intake: the outbox path instead (POST /orders -> PostgreSQL -> Debezium -> order.events), "
                         + "outbox events/s and outbox lag percentiles.",
                 "%nStarts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; with "
@@ -91,6 +93,12 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     int clients;
 
+    @Option(names = "--restore", defaultValue = "0", paramLabel = "N",
+            description = {"measure restore times instead: fill the payment-accounts changelog with N accounts, "
+                    + "then time an instance without local state until it runs (no standby), and a second "
+                    + "instance that kept standby copies taking over every task when the first stops. Uses --json"})
+    long restore;
+
     @Option(names = "--json", description = "end with one JSON line of the results")
     boolean json;
 
@@ -120,6 +128,12 @@ final class BenchCommand implements Callable<Integer> {
         if (inFlight < 0) {
             throw new IllegalArgumentException("--in-flight must be >= 0, was " + inFlight);
         }
+        if (restore < 0 || restore > 100_000_000L) {
+            throw new IllegalArgumentException("--restore must be between 1 and 100000000, was " + restore);
+        }
+        if (restore > 0 && intake) {
+            throw new IllegalArgumentException("--restore and --intake measure different things; give one");
+        }
         Map<String, String> settings = new LinkedHashMap<>();
         for (String setting : streamsConfig) {
             int eq = setting.indexOf('=');
@@ -132,6 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         Duration w = Durations.parseAllowingZero("--warmup", warmup);
         return new BenchRunner(new BenchRunner.Options(orders, rate, d, w, bootstrap, json, partitions, skus, customers,
                 inFlight, Map.copyOf(settings),
-                plot != null ? plot : Path.of(intake ? "bench-intake-lag.png" : "bench-latency.png"), intake, clients)).run();
+                plot != null ? plot : Path.of(intake ? "bench-intake-lag.png" : "bench-latency.png"), intake, clients,
+                restore)).run();
     }
 }

@@ -10,18 +10,18 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "soak", mixinStandardHelpOptions = true,
-        description = {"Run orders for a long time with a short retention and show that state stays bounded.",
+        description = {"Show that state stays bounded under orders without end.",
                 "%nOffers orders at --rate (one in 20 cancelled by its customer) to an instance with "
                         + "saga.retention set to --retention, and every --sample measures, for each store that keeps "
                         + "something per order (order-saga, payment-orders, inventory-orders, orders-view), its "
                         + "entries, its RocksDB size and its changelog's size on the broker. Ended sagas are "
                         + "deleted one retention after they end, the other entries two, so after about two "
                         + "retentions the figures must stop growing.",
-                "%nPrints a line per sample to stderr; at the end each store's settled and final entries and "
-                        + "Soak: FLAT or GROWING. Writes the samples as CSV and a plot (PNG). Starts an embedded "
+                "%nPrints a line per sample to stderr; at the end, for each store, the peaks of its figures in "
+                        + "the first and second half of the samples after two retentions, and Soak: FLAT or GROWING. Writes the samples as CSV and a plot (PNG). Starts an embedded "
                         + "Kafka; the changelogs roll segments every 30 s so that compaction shows within the run.",
-                "%nExit code 0 when every store ends within 25 % of its settled level; 1 when one grew or the "
-                        + "run was too short to tell; 2 for bad flags."})
+                "%nExit code 0 when no figure peaks more than 25 %% higher in the second half than in the first; "
+                        + "1 when one did or the run was too short to tell; 2 for bad flags."})
 final class SoakCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "1000000", paramLabel = "N",
             description = "orders offered (default ${DEFAULT-VALUE})")
@@ -48,11 +48,11 @@ final class SoakCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--plot", defaultValue = "soak.png", paramLabel = "FILE",
-            description = "where the plot (PNG) is written (default ${DEFAULT-VALUE})")
+            description = "the plot, as PNG (default ${DEFAULT-VALUE})")
     Path plot;
 
     @Option(names = "--csv", defaultValue = "soak.csv", paramLabel = "FILE",
-            description = "where the samples (CSV) are written (default ${DEFAULT-VALUE})")
+            description = "the samples, as CSV (default ${DEFAULT-VALUE})")
     Path csv;
 
     @Option(names = "--json", description = "end with one JSON line of the results")
