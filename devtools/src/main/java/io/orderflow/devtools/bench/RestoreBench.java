@@ -46,9 +46,10 @@ import java.util.function.BooleanSupplier;
  * {@code payment-accounts} changelog is filled with N accounts, as a long-running deployment leaves it; then
  * <ol>
  * <li><b>no standby</b>: an instance with an empty state directory starts and restores every store before it is
- * ready — the time from start to RUNNING;</li>
+ * ready — the time from start until {@code /ready} answers 200 with no restore under way;</li>
  * <li><b>a standby</b>: a second instance joins and keeps standby copies; once they are caught up the first one
- * stops, leaving the group, and the time is from then until the second one runs every task as active.</li>
+ * stops, leaving the group, and the time is from then until the second one runs every task as active and is
+ * ready with no restore under way.</li>
  * </ol>
  */
 final class RestoreBench {
@@ -83,21 +84,25 @@ final class RestoreBench {
         err.printf(Locale.ROOT, "No standby: an instance without local state restores %,d accounts ...%n", records);
         long start = System.nanoTime();
         OrderflowInstance alone = OrderflowInstance.start(first, Duration.ofMinutes(30));
+        // RUNNING comes before the restore ends (Kafka Streams restores on a thread of its own): wait for /ready.
+        await(() -> restored(alone), Duration.ofMinutes(30), () -> "the restore: " + readyBody(alone));
         double aloneSeconds = (System.nanoTime() - start) / 1e9;
-        err.printf(Locale.ROOT, "  RUNNING after %.1f s%n", aloneSeconds);
+        err.printf(Locale.ROOT, "  ready, nothing restoring, after %.1f s%n", aloneSeconds);
 
+        int tasks = activeTasks(alone.streams()); // alone in the group: every task
         err.println("A standby: a second instance joins, keeps standby copies; the first one stops ...");
         OrderflowInstance second = lifecycle.own(OrderflowInstance.start(
                 props(bootstrap, appId, state.resolve("second")), Duration.ofMinutes(30)));
-        int tasks = activeTasks(alone.streams()) + activeTasks(second.streams());
-        await(() -> standbysCaughtUp(second.streams()), Duration.ofMinutes(30), "the standbys to catch up");
+        await(() -> standbysCaughtUp(second.streams()), Duration.ofMinutes(10),
+                () -> "the standbys to catch up: " + describe(second.streams()));
         start = System.nanoTime();
         // A planned stop that leaves the group, so the time is the takeover's alone; without leaving (Kafka
         // Streams' default on close), the group waits session.timeout.ms for the member first.
         alone.streams().close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         alone.close();
-        await(() -> second.streams().state() == KafkaStreams.State.RUNNING && activeTasks(second.streams()) == tasks,
-                Duration.ofMinutes(30), "the second instance to run every task");
+        await(() -> second.streams().state() == KafkaStreams.State.RUNNING && activeTasks(second.streams()) == tasks
+                        && restored(second),
+                Duration.ofMinutes(10), () -> "the second instance to run every task: " + describe(second.streams()));
         double takeoverSeconds = (System.nanoTime() - start) / 1e9;
         err.printf(Locale.ROOT, "  every task active on the second instance %.1f s after the first stopped%n",
                 takeoverSeconds);
@@ -144,6 +149,28 @@ final class RestoreBench {
         return bytes;
     }
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    /** {@code /ready} answers 200 and shows no restore under way. */
+    private static boolean restored(OrderflowInstance instance) {
+        String body = readyBody(instance);
+        return body.startsWith("200 ") && !body.contains("\"restoring\"");
+    }
+
+    private static String readyBody(OrderflowInstance instance) {
+        try {
+            java.net.http.HttpResponse<String> response = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + instance.httpPort() + "/ready"))
+                    .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (java.io.IOException e) {
+            return "no answer: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     private static int activeTasks(KafkaStreams streams) {
         int n = 0;
         for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
@@ -165,11 +192,29 @@ final class RestoreBench {
         return accounts.size() == PARTITIONS && accounts.values().stream().allMatch(l -> l.offsetLag() == 0);
     }
 
-    private static void await(BooleanSupplier condition, Duration atMost, String what) {
+    private static String describe(KafkaStreams streams) {
+        StringBuilder text = new StringBuilder(streams.state().name());
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            text.append(", active ").append(thread.activeTasks().size()).append(", standby ")
+                    .append(thread.standbyTasks().size());
+        }
+        return text.append(", payment-accounts lags ").append(streams.allLocalStorePartitionLags()
+                .getOrDefault(StoreNames.PAYMENT_ACCOUNTS, Map.of())).toString();
+    }
+
+    private void await(BooleanSupplier condition, Duration atMost, java.util.function.Supplier<String> what) {
         long until = System.nanoTime() + atMost.toNanos();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!condition.getAsBoolean()) {
+            if (Lifecycle.signalled()) {
+                throw new IllegalStateException("stopped by a signal while waiting for " + what.get());
+            }
             if (System.nanoTime() > until) {
-                throw new IllegalStateException("gave up after " + atMost + " waiting for " + what);
+                throw new IllegalStateException("gave up after " + atMost + " waiting for " + what.get());
+            }
+            if (System.nanoTime() > nextReport) {
+                err.println("  still waiting for " + what.get());
+                nextReport += Duration.ofSeconds(30).toNanos();
             }
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
