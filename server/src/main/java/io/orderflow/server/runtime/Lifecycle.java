@@ -33,6 +33,7 @@ public final class Lifecycle implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread hook;
     private boolean closing;
+    private Thread closingThread;
 
     public Lifecycle() {
         hook = new Thread(this::closeFromSignal, "orderflow-shutdown");
@@ -88,7 +89,7 @@ public final class Lifecycle implements AutoCloseable {
         }
         System.err.println("\nShutting down...");
         for (int i = live.size() - 1; i >= 0; i--) {
-            live.get(i).closeAll();
+            live.get(i).closeAll(true);
         }
         synchronized (LIVE) {
             stopping = false;
@@ -97,7 +98,7 @@ public final class Lifecycle implements AutoCloseable {
 
     private void closeFromSignal() {
         System.err.println("\nShutting down...");
-        closeAll();
+        closeAll(false); // the JVM is exiting: a second Ctrl-C must not wait for the first one's clean stop
     }
 
     @Override
@@ -107,15 +108,30 @@ public final class Lifecycle implements AutoCloseable {
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook is running or has run: it closes everything
         }
-        closeAll();
+        closeAll(true);
     }
 
-    private void closeAll() {
+    /** @param waitForOther when another thread is closing already, wait until it has closed everything */
+    private void closeAll(boolean waitForOther) {
+        boolean otherThreadCloses;
         synchronized (this) {
-            if (closing) {
+            if (closing && closingThread == Thread.currentThread()) {
+                return; // a resource closing this lifecycle again from inside closeAll
+            }
+            otherThreadCloses = closing;
+            if (!closing) {
+                closing = true;
+                closingThread = Thread.currentThread();
+            }
+        }
+        if (otherThreadCloses) {
+            if (!waitForOther) {
                 return;
             }
-            closing = true;
+            // Another thread (a signal's) is closing: wait until it is done, or a command's main thread would
+            // return, the JVM exit, and what the other thread was still stopping (child processes) be orphaned.
+            awaitClosed();
+            return;
         }
         AutoCloseable next;
         while ((next = poll()) != null) {
@@ -129,6 +145,14 @@ public final class Lifecycle implements AutoCloseable {
             LIVE.remove(this);
         }
         closed.countDown();
+    }
+
+    private void awaitClosed() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private synchronized AutoCloseable poll() {
