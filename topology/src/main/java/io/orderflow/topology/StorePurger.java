@@ -7,6 +7,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Deletes the entries of one key-value store that ended more than a retention ago: a tombstone each, so the
@@ -37,6 +40,27 @@ public final class StorePurger<V> {
 
         /** The value with its end time set to {@code now}. */
         V stamped(V value, long now);
+    }
+
+    /** An {@link Ending} from three functions. */
+    public static <V> Ending<V> ending(Predicate<V> ended, Function<V, Long> endedAt,
+                                       BiFunction<V, Long, V> stamped) {
+        return new Ending<>() {
+            @Override
+            public boolean ended(V value) {
+                return ended.test(value);
+            }
+
+            @Override
+            public Long endedAt(V value) {
+                return endedAt.apply(value);
+            }
+
+            @Override
+            public V stamped(V value, long now) {
+                return stamped.apply(value, now);
+            }
+        };
     }
 
     /** What one call did. */

@@ -36,22 +36,9 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
     }
 
     /** A stock record has ended unless it still holds stock (RESERVED); a COMMITTED one may yet be restocked. */
-    static final StorePurger.Ending<StockRecord> ENDING = new StorePurger.Ending<>() {
-        @Override
-        public boolean ended(StockRecord record) {
-            return record.getState() != StockRecordState.RESERVED;
-        }
-
-        @Override
-        public Long endedAt(StockRecord record) {
-            return record.getEndedAt();
-        }
-
-        @Override
-        public StockRecord stamped(StockRecord record, long now) {
-            return StockRecord.newBuilder(record).setEndedAt(now).build();
-        }
-    };
+    static final StorePurger.Ending<StockRecord> ENDING = StorePurger.ending(
+            record -> record.getState() != StockRecordState.RESERVED, StockRecord::getEndedAt,
+            (record, now) -> StockRecord.newBuilder(record).setEndedAt(now).build());
 
     @Override
     protected StorePurger<?> purger(Duration retention) {

@@ -36,22 +36,9 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
     }
 
     /** A payment record has ended unless it still holds money (AUTHORIZED); a CAPTURED one may yet be refunded. */
-    static final StorePurger.Ending<PaymentRecord> ENDING = new StorePurger.Ending<>() {
-        @Override
-        public boolean ended(PaymentRecord record) {
-            return record.getState() != PaymentRecordState.AUTHORIZED;
-        }
-
-        @Override
-        public Long endedAt(PaymentRecord record) {
-            return record.getEndedAt();
-        }
-
-        @Override
-        public PaymentRecord stamped(PaymentRecord record, long now) {
-            return PaymentRecord.newBuilder(record).setEndedAt(now).build();
-        }
-    };
+    static final StorePurger.Ending<PaymentRecord> ENDING = StorePurger.ending(
+            record -> record.getState() != PaymentRecordState.AUTHORIZED, PaymentRecord::getEndedAt,
+            (record, now) -> PaymentRecord.newBuilder(record).setEndedAt(now).build());
 
     @Override
     protected StorePurger<?> purger(Duration retention) {

@@ -95,22 +95,8 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     }
 
     /** A saga has ended when CONFIRMED (only a customer's cancel can reopen it) or CANCELLED. */
-    static final StorePurger.Ending<SagaState> ENDING = new StorePurger.Ending<>() {
-        @Override
-        public boolean ended(SagaState state) {
-            return isEnded(state.getStatus());
-        }
-
-        @Override
-        public Long endedAt(SagaState state) {
-            return state.getEndedAt();
-        }
-
-        @Override
-        public SagaState stamped(SagaState state, long now) {
-            return SagaState.newBuilder(state).setEndedAt(now).build();
-        }
-    };
+    static final StorePurger.Ending<SagaState> ENDING = StorePurger.ending(state -> isEnded(state.getStatus()),
+            SagaState::getEndedAt, (state, now) -> SagaState.newBuilder(state).setEndedAt(now).build());
 
     private static boolean isEnded(OrderStatus status) {
         return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
