@@ -2,7 +2,6 @@ package io.orderflow.topology;
 
 import io.orderflow.domain.Rejection;
 import io.orderflow.topology.ingress.IngressGate;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,6 +27,7 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
     private final String commandTopic;
     private final IngressGate<E> gate;
     private final String recordStore;
+    private final StorePurger.Ending<?> recordEnding;
     private final Duration recordRetention;
     private final Duration retentionScan;
     protected final OrderflowMetrics metrics;
@@ -36,14 +36,16 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
     /**
      * @param idField         the id the state is keyed by (customerId, sku), as the gate names it in messages
      * @param recordStore     the store of per-order records, purged {@code recordRetention} after they end
+     * @param recordEnding    when a per-order record has ended
      * @param retentionScan   how often (wall clock) that store is walked for ended records
      */
     protected ServiceProcessor(String idField, Topic<C> commandTopic, String dedupeStore, Duration dedupeTtl,
-                               OrderflowMetrics metrics, String recordStore, Duration recordRetention,
-                               Duration retentionScan) {
+                               OrderflowMetrics metrics, String recordStore, StorePurger.Ending<?> recordEnding,
+                               Duration recordRetention, Duration retentionScan) {
         this.commandTopic = commandTopic.name();
         this.metrics = metrics;
         this.recordStore = recordStore;
+        this.recordEnding = recordEnding;
         this.recordRetention = recordRetention;
         this.retentionScan = retentionScan;
         this.gate = new IngressGate<>(getClass().getSimpleName(), idField, this::parse, this::idOf,
@@ -67,17 +69,12 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
     /** Opens the subclass's stores. */
     protected abstract void initStores(ProcessorContext<String, Object> context);
 
-    /** The purger of the per-order record store, once {@link #initStores} has opened it. */
-    protected abstract StorePurger<?> purger(Duration retention);
-
     @Override
     public final void init(ProcessorContext<String, Object> context) {
         this.context = context;
         gate.init(context);
         initStores(context);
-        StorePurger<?> purger = purger(recordRetention);
-        context.schedule(retentionScan, PunctuationType.WALL_CLOCK_TIME,
-                now -> metrics.purged(recordStore, purger.run(now).purged()));
+        StorePurger.schedule(context, recordStore, recordEnding, recordRetention, retentionScan, metrics);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.orderflow.topology;
 
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -61,6 +63,18 @@ public final class StorePurger<V> {
                 return stamped.apply(value, now);
             }
         };
+    }
+
+    /**
+     * Opens {@code storeName} in {@code context} and walks it every {@code every} (wall clock) with the default
+     * bounds, counting what each pass deletes into {@code metrics}.
+     */
+    public static <V> void schedule(ProcessorContext<?, ?> context, String storeName, Ending<V> ending,
+                                    Duration retention, Duration every, OrderflowMetrics metrics) {
+        KeyValueStore<String, V> store = context.getStateStore(storeName);
+        StorePurger<V> purger = new StorePurger<>(store, ending, retention, MAX_PER_RUN, BUDGET);
+        context.schedule(every, PunctuationType.WALL_CLOCK_TIME,
+                now -> metrics.purged(storeName, purger.run(now).purged()));
     }
 
     /** What one call did. */

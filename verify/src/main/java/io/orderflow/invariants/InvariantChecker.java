@@ -615,8 +615,7 @@ public final class InvariantChecker {
             Map<String, OrderView> kept = new TreeMap<>(expectedOrders);
             for (String orderId : log.purgedOrderViews()) {
                 OrderView expected = kept.get(orderId);
-                if (expected != null && (expected.getStatus() == OrderStatus.CONFIRMED
-                        || expected.getStatus() == OrderStatus.CANCELLED)) {
+                if (expected != null && isTerminal(expected.getStatus())) {
                     kept.remove(orderId);
                 } else if (expected != null) {
                     violations.add(Violation.of(orderId, null, StoreNames.ORDERS_VIEW + " deleted an order that "

@@ -31,7 +31,7 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
     StockProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl, Duration recordRetention,
                    Duration retentionScan) {
         super("sku", Topics.INVENTORY_COMMANDS, StoreNames.INVENTORY_DEDUPE, dedupeTtl, metrics,
-                StoreNames.INVENTORY_ORDERS, recordRetention, retentionScan);
+                StoreNames.INVENTORY_ORDERS, ENDING, recordRetention, retentionScan);
         this.reader = reader;
     }
 
@@ -39,11 +39,6 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
     static final StorePurger.Ending<StockRecord> ENDING = StorePurger.ending(
             record -> record.getState() != StockRecordState.RESERVED, StockRecord::getEndedAt,
             (record, now) -> StockRecord.newBuilder(record).setEndedAt(now).build());
-
-    @Override
-    protected StorePurger<?> purger(Duration retention) {
-        return new StorePurger<>(records, ENDING, retention, StorePurger.MAX_PER_RUN, StorePurger.BUDGET);
-    }
 
     @Override
     protected void initStores(ProcessorContext<String, Object> context) {

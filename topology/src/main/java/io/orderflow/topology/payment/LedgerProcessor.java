@@ -31,7 +31,7 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
     LedgerProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl, Duration recordRetention,
                     Duration retentionScan) {
         super("customerId", Topics.PAYMENT_COMMANDS, StoreNames.PAYMENT_DEDUPE, dedupeTtl, metrics,
-                StoreNames.PAYMENT_ORDERS, recordRetention, retentionScan);
+                StoreNames.PAYMENT_ORDERS, ENDING, recordRetention, retentionScan);
         this.reader = reader;
     }
 
@@ -39,11 +39,6 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
     static final StorePurger.Ending<PaymentRecord> ENDING = StorePurger.ending(
             record -> record.getState() != PaymentRecordState.AUTHORIZED, PaymentRecord::getEndedAt,
             (record, now) -> PaymentRecord.newBuilder(record).setEndedAt(now).build());
-
-    @Override
-    protected StorePurger<?> purger(Duration retention) {
-        return new StorePurger<>(records, ENDING, retention, StorePurger.MAX_PER_RUN, StorePurger.BUDGET);
-    }
 
     @Override
     protected void initStores(ProcessorContext<String, Object> context) {

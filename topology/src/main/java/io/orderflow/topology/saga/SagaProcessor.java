@@ -88,19 +88,13 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         this.deadlines = context.getStateStore(StoreNames.SAGA_DEADLINES);
         gate.init(context);
         context.schedule(deadlineScan, PunctuationType.WALL_CLOCK_TIME, this::expireDeadlines);
-        StorePurger<SagaState> purger = new StorePurger<>(sagas, ENDING, retention, StorePurger.MAX_PER_RUN,
-                StorePurger.BUDGET);
-        context.schedule(retentionScan, PunctuationType.WALL_CLOCK_TIME,
-                now -> metrics.purged(StoreNames.ORDER_SAGA, purger.run(now).purged()));
+        StorePurger.schedule(context, StoreNames.ORDER_SAGA, ENDING, retention, retentionScan, metrics);
     }
 
     /** A saga has ended when CONFIRMED (only a customer's cancel can reopen it) or CANCELLED. */
-    static final StorePurger.Ending<SagaState> ENDING = StorePurger.ending(state -> isEnded(state.getStatus()),
-            SagaState::getEndedAt, (state, now) -> SagaState.newBuilder(state).setEndedAt(now).build());
-
-    private static boolean isEnded(OrderStatus status) {
-        return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
-    }
+    static final StorePurger.Ending<SagaState> ENDING = StorePurger.ending(
+            state -> SagaRules.isTerminal(state.getStatus()), SagaState::getEndedAt,
+            (state, now) -> SagaState.newBuilder(state).setEndedAt(now).build());
 
     @Override
     public void process(Record<String, SagaInput> record) {
@@ -170,7 +164,7 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             return;
         }
         SagaState after = step.state();
-        if (!isEnded(after.getStatus())) {
+        if (!SagaRules.isTerminal(after.getStatus())) {
             after.setEndedAt(null);
         } else if (before == null || before.getStatus() != after.getStatus()) {
             after.setEndedAt(context.currentSystemTimeMs());

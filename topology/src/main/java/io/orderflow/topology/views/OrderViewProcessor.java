@@ -1,14 +1,13 @@
 package io.orderflow.topology.views;
 
-import io.orderflow.contracts.OrderStatus;
 import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.StatusEntry;
+import io.orderflow.domain.SagaRules;
 import io.orderflow.domain.Views;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.StorePurger;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -25,28 +24,9 @@ import java.util.List;
  */
 final class OrderViewProcessor implements Processor<String, OrderStatusChanged, Void, Void> {
     /** A view has ended at its last change when that change made it CONFIRMED or CANCELLED. */
-    static final StorePurger.Ending<ValueAndTimestamp<OrderView>> ENDING = new StorePurger.Ending<>() {
-        @Override
-        public boolean ended(ValueAndTimestamp<OrderView> view) {
-            OrderStatus status = view.value().getStatus();
-            return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
-        }
-
-        @Override
-        public Long endedAt(ValueAndTimestamp<OrderView> view) {
-            List<StatusEntry> history = view.value().getHistory();
-            return history.isEmpty() ? null : history.get(history.size() - 1).getAt();
-        }
-
-        @Override
-        public ValueAndTimestamp<OrderView> stamped(ValueAndTimestamp<OrderView> view, long now) {
-            // Only a view without history lacks a time; none is written so, but keep it from lasting forever.
-            OrderView stamped = OrderView.newBuilder(view.value()).build();
-            stamped.getHistory().add(new StatusEntry(stamped.getStatus(),
-                    stamped.getReason(), stamped.getVersion(), now));
-            return ValueAndTimestamp.make(stamped, view.timestamp());
-        }
-    };
+    static final StorePurger.Ending<ValueAndTimestamp<OrderView>> ENDING = StorePurger.ending(
+            view -> SagaRules.isTerminal(view.value().getStatus()), OrderViewProcessor::lastChangedAt,
+            OrderViewProcessor::stamped);
 
     private final Duration retention;
     private final Duration retentionScan;
@@ -62,10 +42,20 @@ final class OrderViewProcessor implements Processor<String, OrderStatusChanged, 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         views = context.getStateStore(StoreNames.ORDERS_VIEW);
-        StorePurger<ValueAndTimestamp<OrderView>> purger = new StorePurger<>(views, ENDING, retention,
-                StorePurger.MAX_PER_RUN, StorePurger.BUDGET);
-        context.schedule(retentionScan, PunctuationType.WALL_CLOCK_TIME,
-                now -> metrics.purged(StoreNames.ORDERS_VIEW, purger.run(now).purged()));
+        StorePurger.schedule(context, StoreNames.ORDERS_VIEW, ENDING, retention, retentionScan, metrics);
+    }
+
+    private static Long lastChangedAt(ValueAndTimestamp<OrderView> view) {
+        List<StatusEntry> history = view.value().getHistory();
+        return history.isEmpty() ? null : history.get(history.size() - 1).getAt();
+    }
+
+    /** Only a view without history lacks a time; none is written so, but keep it from lasting forever. */
+    private static ValueAndTimestamp<OrderView> stamped(ValueAndTimestamp<OrderView> view, long now) {
+        OrderView stamped = OrderView.newBuilder(view.value()).build();
+        stamped.getHistory().add(new StatusEntry(stamped.getStatus(), stamped.getReason(), stamped.getVersion(),
+                now));
+        return ValueAndTimestamp.make(stamped, view.timestamp());
     }
 
     @Override
