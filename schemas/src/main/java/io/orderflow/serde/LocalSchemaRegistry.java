@@ -14,8 +14,9 @@ import org.apache.avro.SchemaNormalization;
  * the ids without talking to anyone: tests, the embedded demo, several local processes.
  *
  * <p>Every schema in {@link Contracts#ALL}, and every schema ever released ({@link ReleasedSchemas}),
- * is known from the start; {@link #register} adds any other. Two schemas with different canonical forms whose fingerprints fold to the same id would
- * make records unreadable, so that fails loudly instead. Subjects play no part in the ids.
+ * is known from the start; {@link #register} adds any other. Two schemas with different canonical
+ * forms whose fingerprints fold to the same id would make records unreadable, so that fails loudly
+ * instead. Subjects play no part in the ids.
  * Thread-safe.
  */
 public final class LocalSchemaRegistry implements SchemaRegistry {

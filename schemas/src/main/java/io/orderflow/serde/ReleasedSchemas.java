@@ -48,24 +48,15 @@ public final class ReleasedSchemas {
         try {
             URI uri = root.toURI();
             if ("jar".equals(uri.getScheme())) {
-                try (FileSystem jar = openJar(uri)) {
+                try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
                     return read(jar.provider().getPath(uri));
-                } catch (UnsupportedOperationException alreadyOpen) {
-                    // The default file system or one opened elsewhere: not ours to close.
-                    return read(Path.of(uri));
+                } catch (FileSystemAlreadyExistsException openedElsewhere) {
+                    return read(Path.of(uri)); // not ours to close
                 }
             }
             return read(Path.of(uri));
         } catch (URISyntaxException | IOException e) {
             throw new UncheckedIOException(new IOException("cannot read the released schemas at " + root, e));
-        }
-    }
-
-    private static FileSystem openJar(URI uri) throws IOException {
-        try {
-            return FileSystems.newFileSystem(uri, Map.of());
-        } catch (FileSystemAlreadyExistsException e) {
-            throw new UnsupportedOperationException(e);
         }
     }
 

@@ -92,17 +92,7 @@ public final class HttpApi implements AutoCloseable {
     /** {@code GET /ready}: {@code reason} only when not ready. */
     private record Ready(boolean ready, String streams,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
-                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Restoring> restoring) {
-    }
-
-    /** One store's restore as {@code /ready} shows it. */
-    private record Restoring(long restored, long toRestore, long remaining, int partitions) {
-        static Map<String, Restoring> of(Map<String, RestoreProgress.Store> stores) {
-            Map<String, Restoring> shown = new java.util.TreeMap<>();
-            stores.forEach((store, s) -> shown.put(store,
-                    new Restoring(s.restored(), s.toRestore(), s.remaining(), s.partitions())));
-            return shown;
-        }
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, RestoreProgress.Store> restoring) {
     }
 
     /** {@code GET /instances}. */
@@ -119,7 +109,7 @@ public final class HttpApi implements AutoCloseable {
             ctx.header("Retry-After", "1");
         }
         json(ctx, readiness.ready() ? 200 : 503, new Ready(readiness.ready(), readiness.streams(),
-                readiness.reason(), Restoring.of(readiness.restoring())));
+                readiness.reason(), readiness.restoring()));
     }
 
     /** A page of stock over every instance, in sku order ({@code scope=local}: this instance's part). */

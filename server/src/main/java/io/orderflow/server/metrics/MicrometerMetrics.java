@@ -1,7 +1,6 @@
 package io.orderflow.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.orderflow.server.query.RestoreProgress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +8,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.orderflow.contracts.OrderStatus;
+import io.orderflow.server.query.RestoreProgress;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
@@ -85,6 +85,7 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     /** Gauges that read the running instance, and Kafka Streams' own metrics. */
     public void bind(KafkaStreams streams, PendingSagas pending, Supplier<Duration> replyPathLag,
                      RestoreProgress restores) {
+        // Strong references: Micrometer holds gauge state weakly, and nothing else keeps these alive.
         Gauge.builder("state.restore.remaining.records", restores, RestoreProgress::remaining).strongReference(true)
                 .description("Records this instance still has to restore from changelogs before the stores being "
                         + "restored are complete (an upper bound: offsets include transaction markers); 0 when none")
@@ -92,7 +93,6 @@ public final class MicrometerMetrics implements OrderflowMetrics {
         Gauge.builder("state.restore.restored.records", restores, RestoreProgress::restored).strongReference(true)
                 .description("Records restored so far by the restores under way on this instance")
                 .register(registry);
-        // Strong references: Micrometer holds gauge state weakly, and nothing else keeps these alive.
         Gauge.builder("saga.pending", pending, PendingSagas::count).strongReference(true)
                 .description("Orders awaiting replies on this instance: the consistency lag in orders")
                 .register(registry);

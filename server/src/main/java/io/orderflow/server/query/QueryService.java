@@ -68,7 +68,8 @@ public final class QueryService {
         Map<String, RestoreProgress.Store> restoring = restores.stores();
         String reason = state == KafkaStreams.State.RUNNING ? unqueryableStore() : "streams " + state;
         if (reason != null && !restoring.isEmpty()) {
-            reason += "; restoring " + restores.restored() + " of " + (restores.restored() + restores.remaining())
+            RestoreProgress.Store total = RestoreProgress.total(restoring);
+            reason += "; restoring " + total.restored() + " of " + (total.restored() + total.remaining())
                     + " records from changelogs";
         }
         return new Readiness(state.name(), reason, restoring);

@@ -15,14 +15,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RestoreProgress implements StateRestoreListener {
 
-    /** One store's restore: records restored of records to restore, over {@code partitions} changelog partitions. */
-    public record Store(long restored, long toRestore, int partitions) {
-        public long remaining() {
-            return Math.max(0, toRestore - restored);
+    /**
+     * One store's restore, as {@code /ready} shows it: records restored, records to restore in all and still to
+     * restore, over {@code partitions} changelog partitions.
+     */
+    public record Store(long restored, long toRestore, long remaining, int partitions) {
+        Store plus(Store other) {
+            return new Store(restored + other.restored, toRestore + other.toRestore, remaining + other.remaining,
+                    partitions + other.partitions);
         }
     }
 
     private record Partition(String store, long toRestore, long restored) {
+        Store asStore() {
+            return new Store(restored, toRestore, Math.max(0, toRestore - restored), 1);
+        }
     }
 
     private final Map<TopicPartition, Partition> restoring = new ConcurrentHashMap<>();
@@ -35,7 +42,8 @@ public final class RestoreProgress implements StateRestoreListener {
 
     @Override
     public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
-        restoring.computeIfPresent(partition, (p, r) -> new Partition(r.store(), r.toRestore(), r.restored() + numRestored));
+        restoring.computeIfPresent(partition,
+                (p, r) -> new Partition(r.store(), r.toRestore(), r.restored() + numRestored));
     }
 
     @Override
@@ -52,28 +60,23 @@ public final class RestoreProgress implements StateRestoreListener {
     public Map<String, Store> stores() {
         Map<String, Store> stores = new TreeMap<>();
         for (Partition p : restoring.values()) {
-            stores.merge(p.store(), new Store(p.restored(), p.toRestore(), 1),
-                    (a, b) -> new Store(a.restored() + b.restored(), a.toRestore() + b.toRestore(),
-                            a.partitions() + b.partitions()));
+            stores.merge(p.store(), p.asStore(), Store::plus);
         }
         return stores;
     }
 
+    /** Every restore under way, summed over its stores. */
+    public static Store total(Map<String, Store> stores) {
+        return stores.values().stream().reduce(new Store(0, 0, 0, 0), Store::plus);
+    }
+
     /** Records still to restore over every store (an upper bound). */
     public long remaining() {
-        long remaining = 0;
-        for (Partition p : restoring.values()) {
-            remaining += Math.max(0, p.toRestore() - p.restored());
-        }
-        return remaining;
+        return total(stores()).remaining();
     }
 
     /** Records restored so far over the restores under way. */
     public long restored() {
-        long restored = 0;
-        for (Partition p : restoring.values()) {
-            restored += p.restored();
-        }
-        return restored;
+        return total(stores()).restored();
     }
 }
