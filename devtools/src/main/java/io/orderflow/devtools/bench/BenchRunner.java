@@ -381,7 +381,8 @@ public final class BenchRunner {
         return tuning;
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    /** The bench's producer of ingress JSON: acks=all, small batches with 5 ms linger. */
+    static KafkaProducer<String, byte[]> producer(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

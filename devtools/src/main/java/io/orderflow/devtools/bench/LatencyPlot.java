@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * A latency distribution as a PNG, drawn the way HdrHistogram's plotter draws one: latency against percentile, the
@@ -44,10 +45,30 @@ public final class LatencyPlot {
      * @param yLabel what the values are, e.g. "end-to-end latency (ms)"
      */
     public static void write(Histogram latencyMs, String title, String yLabel, Path file) throws IOException {
+        writePng(canvas(WIDTH, HEIGHT, g -> draw(g, latencyMs, title, yLabel)), file);
+    }
+
+    /** A white, anti-aliased image of {@code width} × {@code height} that {@code draw} paints; headless. */
+    static BufferedImage canvas(int width, int height, Consumer<Graphics2D> draw) {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        BufferedImage image = render(latencyMs, title, yLabel);
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            draw.accept(g);
+        } finally {
+            g.dispose();
+        }
+        return image;
+    }
+
+    /** Writes {@code image} to {@code file} as PNG, creating its directory. */
+    static void writePng(BufferedImage image, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -55,21 +76,6 @@ public final class LatencyPlot {
         if (!ImageIO.write(image, "png", file.toFile())) {
             throw new IOException("no PNG writer available in this JVM");
         }
-    }
-
-    static BufferedImage render(Histogram latencyMs, String title, String yLabel) {
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
-            draw(g, latencyMs, title, yLabel);
-        } finally {
-            g.dispose();
-        }
-        return image;
     }
 
     private static void draw(Graphics2D g, Histogram h, String title, String yLabel) {

@@ -1,16 +1,12 @@
 package io.orderflow.devtools.bench;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -37,17 +33,7 @@ final class SoakPlot {
 
     static void write(List<SoakRunner.Sample> samples, List<String> stores, String title, Path file)
             throws IOException {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-        int height = TOP + 3 * (PANEL_HEIGHT + GAP) + 20;
-        BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, height);
+        LatencyPlot.writePng(LatencyPlot.canvas(WIDTH, TOP + 3 * (PANEL_HEIGHT + GAP) + 20, g -> {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
             g.setColor(Color.BLACK);
             g.drawString(title, (WIDTH - g.getFontMetrics().stringWidth(title)) / 2, 30);
@@ -56,16 +42,7 @@ final class SoakPlot {
                     1 << 20);
             panel(g, TOP + 2 * (PANEL_HEIGHT + GAP), samples, stores, "changelog (MiB)",
                     SoakRunner.Sample::changelogBytes, 1 << 20);
-        } finally {
-            g.dispose();
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer available in this JVM");
-        }
+        }), file);
     }
 
     private static void panel(Graphics2D g, int top, List<SoakRunner.Sample> samples, List<String> stores,

@@ -22,14 +22,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -111,7 +108,7 @@ public final class SoakRunner {
             seed(bootstrap);
             String appId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-                 KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+                 KafkaProducer<String, byte[]> producer = BenchRunner.producer(bootstrap)) {
                 int broker = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next().id();
                 long start = System.nanoTime();
                 long nextSample = start;
@@ -175,7 +172,7 @@ public final class SoakRunner {
 
     private void seed(String bootstrap) {
         err.println("Seeding " + SKUS + " skus and " + CUSTOMERS + " accounts ...");
-        try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+        try (KafkaProducer<String, byte[]> producer = BenchRunner.producer(bootstrap)) {
             for (int s = 0; s < SKUS; s++) {
                 String sku = "soak-sku-" + s;
                 producer.send(new ProducerRecord<>(Topics.INVENTORY_ADJUSTMENTS.name(), sku,
@@ -371,14 +368,5 @@ public final class SoakRunner {
     private static String text(Duration d) {
         long ms = d.toMillis();
         return ms % 60_000 == 0 ? ms / 60_000 + "m" : ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 }
