@@ -14,6 +14,8 @@ import java.util.Set;
  */
 public final class OrderValidation {
     public static final int MAX_LINES = 50;
+    /** The longest note, in characters (Unicode code points). */
+    public static final int MAX_NOTE = 500;
 
     private OrderValidation() {
     }
@@ -51,6 +53,28 @@ public final class OrderValidation {
         }
         if (total(lines) < 0) {
             return "order total overflows a long of minor units";
+        }
+        return noteProblem(placed.getNote());
+    }
+
+    /**
+     * Why {@code note} is not a valid order note, or {@code null} (also for no note): at most {@value #MAX_NOTE}
+     * characters, and no control characters but tab, line feed and carriage return.
+     */
+    public static String noteProblem(String note) {
+        if (note == null) {
+            return null;
+        }
+        int length = note.codePointCount(0, note.length());
+        if (length > MAX_NOTE) {
+            return "note must be at most " + MAX_NOTE + " characters, was " + length;
+        }
+        for (int i = 0; i < note.length(); i++) {
+            char c = note.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
+                return "note must not contain control characters; character " + (note.codePointCount(0, i) + 1)
+                        + " is U+" + String.format("%04X", (int) c);
+            }
         }
         return null;
     }

@@ -76,6 +76,7 @@ public final class SagaRules {
                 .setDeadline(now + timeoutMillis)
                 .setPayment(PaymentStep.NONE)
                 .setLines(lines)
+                .setNote(OrderValidation.noteProblem(placed.getNote()) == null ? placed.getNote() : null)
                 .build();
         Change change = new Change(state, now);
         change.status(OrderStatus.PLACED, null);
@@ -280,6 +281,7 @@ public final class SagaRules {
                     .setLines(orderLines())
                     .setPlacedAt(state.getPlacedAt())
                     .setChangedAt(now)
+                    .setNote(state.getNote())
                     .build());
         }
 

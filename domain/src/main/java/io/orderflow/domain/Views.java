@@ -41,6 +41,9 @@ public final class Views {
                 : OrderView.newBuilder(view).build();
         next.setStatus(change.getStatus());
         next.setReason(change.getReason());
+        if (change.getNote() != null) {
+            next.setNote(change.getNote()); // a change an earlier release wrote has none: keep the one seen
+        }
         next.setVersion(change.getVersion());
         next.getHistory().add(new StatusEntry(change.getStatus(), change.getReason(), change.getVersion(),
                 change.getChangedAt()));

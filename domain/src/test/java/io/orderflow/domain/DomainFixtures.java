@@ -43,7 +43,7 @@ final class DomainFixtures {
 
     static OrderPlaced order(String customerId, String currency, List<OrderLine> lines) {
         // The all-args constructor skips the builder's validation, so tests can build what a reader might let through.
-        return new OrderPlaced(customerId, currency, new ArrayList<>(lines));
+        return new OrderPlaced(customerId, currency, new ArrayList<>(lines), null);
     }
 
     static PaymentReply paymentReply(PaymentReplyType type) {

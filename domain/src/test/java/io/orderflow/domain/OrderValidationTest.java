@@ -74,6 +74,50 @@ class OrderValidationTest {
     }
 
     @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", "Ring twice", "line one\nline two\r\n\tindented", "caf\u00e9 \u2615 \uD83D\uDCE6"})
+    void shouldAcceptTheNoteWhenItIsPrintableTextOrAbsent(String note) {
+        // Given
+        OrderPlaced placed = order(line("s1", 1, 100));
+        placed.setNote(note);
+
+        // When / Then
+        assertThat(OrderValidation.problem(placed)).isNull();
+    }
+
+    @Test
+    void shouldCountCharactersNotCodeUnitsWhenTheNoteIsAtTheLimit() {
+        // Given 500 characters that are each two UTF-16 code units
+        String note = "\uD83D\uDCE6".repeat(OrderValidation.MAX_NOTE);
+
+        // When / Then
+        assertThat(OrderValidation.noteProblem(note)).isNull();
+        assertThat(OrderValidation.noteProblem(note + "x")).isEqualTo("note must be at most 500 characters, was 501");
+    }
+
+    static Stream<Arguments> controlCharacters() {
+        return Stream.of(
+                Arguments.of("bell\u0007", "character 5 is U+0007"),
+                Arguments.of("\u0000", "character 1 is U+0000"),
+                Arguments.of("\uD83D\uDCE6 esc\u001b[31m", "character 6 is U+001B"),
+                Arguments.of("del\u007f", "character 4 is U+007F"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("controlCharacters")
+    void shouldNameTheCharacterWhenTheNoteHoldsAControlCharacter(String note, String expected) {
+        // Given
+        OrderPlaced placed = order(line("s1", 1, 100));
+        placed.setNote(note);
+
+        // When
+        String problem = OrderValidation.problem(placed);
+
+        // Then
+        assertThat(problem).isEqualTo("note must not contain control characters; " + expected);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"EUR", "USD", "JPY", "CHF"})
     void shouldAcceptTheCurrencyWhenItIsAnIsoCode(String code) {
         // Given / When / Then

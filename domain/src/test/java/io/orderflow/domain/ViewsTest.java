@@ -63,6 +63,21 @@ class ViewsTest {
         }
 
         @Test
+        void shouldKeepTheNoteWhenALaterChangeHasNone() {
+            // Given the first change with a note, the later ones as a release without notes writes them
+            OrderStatusChanged placed = OrderStatusChanged.newBuilder(PLACED).setNote("Ring twice").build();
+
+            // When
+            OrderView first = Views.order(null, placed);
+            OrderView last = fold(first, List.of(AWAITING, CONFIRMED), Views::order);
+
+            // Then
+            assertThat(first.getNote()).isEqualTo("Ring twice");
+            assertThat(last.getNote()).isEqualTo("Ring twice");
+            assertThat(Views.order(null, PLACED).getNote()).isNull();
+        }
+
+        @Test
         void shouldAppendToTheHistoryAndTakeTheLatestStatusWhenChangesFollow() {
             // Given / When
             OrderView view = fold(null, List.of(PLACED, AWAITING, CONFIRMED, REFUNDING, REFUNDED), Views::order);

@@ -78,7 +78,7 @@ public final class IntakeService implements AutoCloseable {
         OrderStore.Answer answer = groupCommit.place(new OrderStore.Placement(
                 new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
                 new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
-                        OrderValidation.total(placed.getLines()), linesJson(placed.getLines())),
+                        OrderValidation.total(placed.getLines()), linesJson(placed.getLines()), placed.getNote()),
                 new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload)));
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
@@ -172,7 +172,7 @@ public final class IntakeService implements AutoCloseable {
             }
             lines.add(new OrderLine(line.sku(), line.quantity(), line.unitPrice()));
         }
-        OrderPlaced placed = new OrderPlaced(request.customerId(), request.currency(), lines);
+        OrderPlaced placed = new OrderPlaced(request.customerId(), request.currency(), lines, request.note());
         String problem = OrderValidation.problem(placed);
         if (problem != null) {
             throw new ValidationException(problem);
@@ -217,7 +217,11 @@ public final class IntakeService implements AutoCloseable {
         for (OrderLine line : placed.getLines()) {
             lines.add(List.of(line.getSku(), line.getQuantity(), line.getUnitPrice()));
         }
-        return List.of(ORDER_PLACED, placed.getCustomerId(), placed.getCurrency(), lines);
+        List<Object> request = new ArrayList<>(List.of(ORDER_PLACED, placed.getCustomerId(), placed.getCurrency(), lines));
+        if (placed.getNote() != null) {
+            request.add(placed.getNote()); // only when given: a key stored before notes existed still matches
+        }
+        return request;
     }
 
     /** An order line as the outbox payload carries it: the fields of the contract, in its order. */

@@ -46,8 +46,8 @@ final class OrderStore {
     record Claim(String customerId, String key, String fingerprint) {
     }
 
-    /** An order row to insert; {@code linesJson} is the JSON array of its lines. */
-    record NewOrder(String orderId, String customerId, String currency, long total, String linesJson) {
+    /** An order row to insert; {@code linesJson} is the JSON array of its lines, {@code note} null when none. */
+    record NewOrder(String orderId, String customerId, String currency, long total, String linesJson, String note) {
     }
 
     /** An outbox row; {@code payload} is the JSON text of the event. */
@@ -126,14 +126,15 @@ final class OrderStore {
                 return storedAnswer(connection, claim);
             }
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO orders (order_id, customer_id, currency, total, lines, status) "
-                            + "VALUES (?, ?, ?, ?, ?::jsonb, ?)")) {
+                    "INSERT INTO orders (order_id, customer_id, currency, total, lines, status, note) "
+                            + "VALUES (?, ?, ?, ?, ?::jsonb, ?, ?)")) {
                 insert.setString(1, order.orderId());
                 insert.setString(2, order.customerId());
                 insert.setString(3, order.currency());
                 insert.setLong(4, order.total());
                 insert.setString(5, order.linesJson());
                 insert.setString(6, OrderAccepted.PLACED);
+                insert.setString(7, order.note());
                 insert.executeUpdate();
             }
             writeOutbox(connection, event);
@@ -272,6 +273,7 @@ final class OrderStore {
         String[] currencies = new String[n];
         Long[] totals = new Long[n];
         String[] lines = new String[n];
+        String[] notes = new String[n];
         for (int i = 0; i < n; i++) {
             NewOrder order = placed.get(i).order();
             orderIds[i] = order.orderId();
@@ -279,17 +281,19 @@ final class OrderStore {
             currencies[i] = order.currency();
             totals[i] = order.total();
             lines[i] = order.linesJson();
+            notes[i] = order.note();
         }
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO orders (order_id, customer_id, currency, total, lines, status) "
-                        + "SELECT o, c, cur, t, l::jsonb, ? FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], "
-                        + "?::text[]) AS u(o, c, cur, t, l)")) {
+                "INSERT INTO orders (order_id, customer_id, currency, total, lines, status, note) "
+                        + "SELECT o, c, cur, t, l::jsonb, ?, n FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], "
+                        + "?::text[], ?::text[]) AS u(o, c, cur, t, l, n)")) {
             insert.setString(1, OrderAccepted.PLACED);
             insert.setArray(2, connection.createArrayOf("text", orderIds));
             insert.setArray(3, connection.createArrayOf("text", customers));
             insert.setArray(4, connection.createArrayOf("text", currencies));
             insert.setArray(5, connection.createArrayOf("bigint", totals));
             insert.setArray(6, connection.createArrayOf("text", lines));
+            insert.setArray(7, connection.createArrayOf("text", notes));
             insert.executeUpdate();
         }
     }

@@ -73,7 +73,7 @@ class IntakeServiceTest {
                 + "\"lines\":[{\"sku\":\"s1\",\"quantity\":2,\"unitPrice\":1250},{\"sku\":\"s2\",\"quantity\":1,\"unitPrice\":99}]}"));
         assertThat(READER.orderEvent(payload.getBytes(StandardCharsets.UTF_8))).isEqualTo(new OrderEvent(eventId,
                 accepted.orderId(), new OrderPlaced(customer, "EUR",
-                List.of(new OrderLine("s1", 2, 1250L), new OrderLine("s2", 1, 99L)))));
+                List.of(new OrderLine("s1", 2, 1250L), new OrderLine("s2", 1, 99L)), null)));
     }
 
     @Test

@@ -42,6 +42,9 @@ public final class IngressJson {
                     json.writeEndObject();
                 }
                 json.writeEndArray();
+                if (placed.getNote() != null) {
+                    json.writeStringField("note", placed.getNote());
+                }
             } else if (payload instanceof OrderCancelRequested) {
                 json.writeStringField("type", IngressReader.ORDER_CANCEL_REQUESTED);
                 writeIds(json, event);

@@ -45,7 +45,7 @@ public final class IngressReader {
 
     // Lists in contract order, so that error messages list them the way the contract does.
     private static final List<String> ORDER_PLACED_FIELDS =
-            List.of("type", "eventId", "orderId", "customerId", "currency", "lines");
+            List.of("type", "eventId", "orderId", "customerId", "currency", "lines", "note");
     private static final List<String> ORDER_CANCEL_FIELDS = List.of("type", "eventId", "orderId");
     private static final List<String> LINE_FIELDS = List.of("sku", "quantity", "unitPrice");
     private static final List<String> STOCK_ADJUSTED_FIELDS =
@@ -156,7 +156,8 @@ public final class IngressReader {
         String eventId = json.optionalString("eventId");
         String orderId = json.requiredString("orderId");
         Object payload = type.equals(ORDER_PLACED)
-                ? new OrderPlaced(json.requiredString("customerId"), json.requiredString("currency"), lines(json))
+                ? new OrderPlaced(json.requiredString("customerId"), json.requiredString("currency"), lines(json),
+                        json.optionalString("note"))
                 : new OrderCancelRequested();
         return new OrderEvent(eventId, orderId, payload);
     }

@@ -43,7 +43,9 @@ class IngressJsonTest {
                 Samples.orderCancelRequested(),
                 new OrderEvent(null, "o2", new OrderPlaced("c \"quoted\" ü", "EUR", List.of(
                         new OrderLine("s1", Integer.MAX_VALUE, Long.MAX_VALUE),
-                        new OrderLine("s2", Integer.MIN_VALUE, Long.MIN_VALUE)))),
+                        new OrderLine("s2", Integer.MIN_VALUE, Long.MIN_VALUE)), null)),
+                new OrderEvent("e4", "o4", new OrderPlaced("c1", "EUR", List.of(new OrderLine("s1", 1, 0L)),
+                        "Leave it at the \"back\" door,\nplease ü")),
                 new OrderEvent(null, "o3", new OrderCancelRequested()));
         List<StockAdjusted> adjustments = List.of(Samples.stockAdjusted(), new StockAdjusted(null, "s1", -4, "shrinkage", null));
         List<FundsDeposited> deposits = List.of(Samples.fundsDeposited(), new FundsDeposited(null, "c1", 1L, "JPY"));

@@ -37,7 +37,20 @@ class IngressReaderTest {
 
         // Then
         assertThat(event).isEqualTo(new OrderEvent("e1", "o1",
-                new OrderPlaced("c1", "EUR", List.of(new OrderLine("s1", 2, 1250L)))));
+                new OrderPlaced("c1", "EUR", List.of(new OrderLine("s1", 2, 1250L)), null)));
+    }
+
+    @Test
+    void shouldReadOrderPlacedWithItsNoteWhenJsonGivesOne() {
+        // When
+        OrderEvent event = reader.orderEvent(bytes(json(PLACED_EXAMPLE.replace("'currency'",
+                "'note':'Ring twice','currency'"))));
+        OrderEvent nullNote = reader.orderEvent(bytes(json(PLACED_EXAMPLE.replace("'currency'",
+                "'note':null,'currency'"))));
+
+        // Then
+        assertThat(((OrderPlaced) event.getEvent()).getNote()).isEqualTo("Ring twice");
+        assertThat(((OrderPlaced) nullNote.getEvent()).getNote()).isNull();
     }
 
     @Test
@@ -95,8 +108,8 @@ class IngressReaderTest {
 
         // Then
         assertThat(first).isEqualTo(new OrderEvent(null, "bad id!",
-                new OrderPlaced("", "XXXX", List.of(new OrderLine("s1", -3, -1L)))));
-        assertThat(second.getEvent()).isEqualTo(new OrderPlaced("c1", "EUR", List.of()));
+                new OrderPlaced("", "XXXX", List.of(new OrderLine("s1", -3, -1L)), null)));
+        assertThat(second.getEvent()).isEqualTo(new OrderPlaced("c1", "EUR", List.of(), null));
     }
 
     /** The public contract's OrderPlaced example; cases below change one thing each. */
@@ -135,9 +148,11 @@ class IngressReaderTest {
                         "missing required field 'orderId'"),
                 broken("eventId as number", placed("'eventId':'e1'", "'eventId':1"),
                         "field 'eventId' must be a string or null, got 1"),
-                broken("unknown top-level field", placed("'currency'", "'note':'x','currency'"),
-                        "unknown field 'note' for type OrderPlaced (allowed: type, eventId, orderId, customerId, "
-                                + "currency, lines)"),
+                broken("unknown top-level field", placed("'currency'", "'notes':'x','currency'"),
+                        "unknown field 'notes' for type OrderPlaced (allowed: type, eventId, orderId, customerId, "
+                                + "currency, lines, note)"),
+                broken("note as number", placed("'currency'", "'note':42,'currency'"),
+                        "field 'note' must be a string or null, got 42"),
                 broken("unknown type", placed("'OrderPlaced'", "'OrderShipped'"),
                         "unknown type 'OrderShipped' in field 'type': expected OrderPlaced or OrderCancelRequested"),
                 broken("type not a string", placed("'OrderPlaced'", "1"),

@@ -41,7 +41,7 @@ final class Samples {
     static final OrderLine LINE = new OrderLine("s1", 2, 1250L);
 
     static OrderEvent orderPlaced() {
-        return new OrderEvent("e1", "o1", new OrderPlaced("c1", "EUR", List.of(LINE)));
+        return new OrderEvent("e1", "o1", new OrderPlaced("c1", "EUR", List.of(LINE), null));
     }
 
     static OrderEvent orderCancelRequested() {
@@ -68,16 +68,16 @@ final class Samples {
                 new InventoryCommand("o1:reserve:s1", "o1", "s1", InventoryCommandType.RESERVE, 2),
                 new InventoryReply("o1:reserved:s1", "o1", "s1", InventoryReplyType.RESERVED, 2, null),
                 new OrderStatusChanged("o1:v2", "o1", "c1", OrderStatus.CANCELLED, OrderStatus.COMPENSATING,
-                        CancelReason.TIMEOUT, 2, 2500L, "EUR", List.of(LINE), 1_000L, 2_000L),
+                        CancelReason.TIMEOUT, 2, 2500L, "EUR", List.of(LINE), 1_000L, 2_000L, null),
                 new SagaState("o1", "c1", "EUR", 2500L, OrderStatus.AWAITING, null, 1, 1_000L, 31_000L,
-                        PaymentStep.AUTHORIZING, List.of(new SagaLine(LINE, LineStep.RESERVING)), null),
+                        PaymentStep.AUTHORIZING, List.of(new SagaLine(LINE, LineStep.RESERVING)), null, null),
                 new Account("c1", "EUR", 100_000L, Map.of("o1", 2500L), 4L, 1200L),
                 new PaymentRecord(PaymentRecordState.AUTHORIZED, 2500L, "EUR", null, null),
                 new Stock("s1", 100L, Map.of("o1", 2), 7L, 5L),
                 new StockRecord(StockRecordState.REJECTED, 2, CancelReason.OUT_OF_STOCK, 1_764_000_000_000L),
                 new OrderView("o1", "c1", OrderStatus.CONFIRMED, null, List.of(LINE), 2500L, "EUR", 3, 1_000L,
                         List.of(new StatusEntry(OrderStatus.PLACED, null, 1, 1_000L),
-                                new StatusEntry(OrderStatus.CONFIRMED, null, 3, 1_500L))),
+                                new StatusEntry(OrderStatus.CONFIRMED, null, 3, 1_500L)), null),
                 new CustomerOrders("c1", Map.of("CONFIRMED", 1L), List.of("o1"), Map.of("EUR", 2500L)),
                 new StatusWindow(3L, Map.of("EUR", 7500L)));
     }

@@ -180,6 +180,48 @@ class OrderSagaTopologyTest {
     }
 
     @Test
+    void shouldCarryTheNoteToEveryStatusChangeAndTheViewWhenTheOrderHasOne() {
+        try (OrderflowDriver d = OrderflowDriver.full()) {
+            // Given
+            d.adjust("a1", "s1", 10, null);
+            d.deposit("d1", "c1", 100_000, "EUR");
+
+            // When an order with a note arrives as JSON, as kafka-console-producer sends it
+            d.pipeOrderJson("o1", "{\"type\":\"OrderPlaced\",\"eventId\":\"e1\",\"orderId\":\"o1\","
+                    + "\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":1,"
+                    + "\"unitPrice\":100}],\"note\":\"Leave it with the neighbour\\nat no. 5\"}");
+            d.place("e2", "o2", "c1", "EUR", line("s1", 1, 100));
+
+            // Then
+            List<OrderStatusChanged> statuses = d.statuses();
+            assertThat(statuses).filteredOn(s -> s.getOrderId().equals("o1"))
+                    .extracting(OrderStatusChanged::getStatus, OrderStatusChanged::getNote)
+                    .containsExactly(tuple(OrderStatus.PLACED, "Leave it with the neighbour\nat no. 5"),
+                            tuple(OrderStatus.AWAITING, "Leave it with the neighbour\nat no. 5"),
+                            tuple(OrderStatus.CONFIRMED, "Leave it with the neighbour\nat no. 5"));
+            assertThat(d.orderView("o1").getNote()).isEqualTo("Leave it with the neighbour\nat no. 5");
+            assertThat(d.orderView("o2").getStatus()).isEqualTo(OrderStatus.CONFIRMED);
+            assertThat(d.orderView("o2").getNote()).isNull();
+        }
+    }
+
+    @Test
+    void shouldCancelAsInvalidOrderWithoutKeepingTheNoteWhenTheNoteBreaksItsRules() {
+        try (OrderflowDriver d = OrderflowDriver.full()) {
+            // When a note of 501 characters arrives
+            d.placeWithNote("e1", "o1", "c1", "x".repeat(501), line("s1", 1, 100));
+
+            // Then
+            assertThat(d.statuses()).extracting(OrderStatusChanged::getStatus, OrderStatusChanged::getReason,
+                            OrderStatusChanged::getNote)
+                    .containsExactly(tuple(OrderStatus.PLACED, null, null),
+                            tuple(OrderStatus.CANCELLED, CancelReason.INVALID_ORDER, null));
+            assertThat(d.orderView("o1").getNote()).isNull();
+            assertThat(d.paymentCommands()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldCancelAsInvalidOrderWithoutCommandsWhenOrderBreaksContentRules() {
         try (OrderflowDriver d = OrderflowDriver.full()) {
             // When a negative quantity arrives

@@ -180,7 +180,14 @@ public final class OrderflowDriver implements AutoCloseable {
 
     public void place(String eventId, String orderId, String customerId, String currency, OrderLine... lines) {
         OrderEvent event = new OrderEvent(eventId, orderId,
-                new OrderPlaced(customerId, currency, new ArrayList<>(Arrays.asList(lines))));
+                new OrderPlaced(customerId, currency, new ArrayList<>(Arrays.asList(lines)), null));
+        pipeOrderEvent(orderId, IngressJson.write(event));
+    }
+
+    /** An OrderPlaced with a note from the customer. */
+    public void placeWithNote(String eventId, String orderId, String customerId, String note, OrderLine... lines) {
+        OrderEvent event = new OrderEvent(eventId, orderId,
+                new OrderPlaced(customerId, "EUR", new ArrayList<>(Arrays.asList(lines)), note));
         pipeOrderEvent(orderId, IngressJson.write(event));
     }
 
@@ -188,7 +195,7 @@ public final class OrderflowDriver implements AutoCloseable {
     public void placeAt(Instant placedAt, String eventId, String orderId, String customerId, String currency,
                         OrderLine... lines) {
         OrderEvent event = new OrderEvent(eventId, orderId,
-                new OrderPlaced(customerId, currency, new ArrayList<>(Arrays.asList(lines))));
+                new OrderPlaced(customerId, currency, new ArrayList<>(Arrays.asList(lines)), null));
         orderEvents.pipeInput(new TestRecord<>(orderId, IngressJson.write(event), placedAt));
     }
 

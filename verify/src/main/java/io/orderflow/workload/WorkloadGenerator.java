@@ -202,7 +202,7 @@ public final class WorkloadGenerator {
 
     private Pipe place(String customer, String currency, List<OrderLine> lines, String kind) {
         String orderId = "o-" + (++orderSeq);
-        OrderEvent event = new OrderEvent(nextEventId("e"), orderId, new OrderPlaced(customer, currency, lines));
+        OrderEvent event = new OrderEvent(nextEventId("e"), orderId, new OrderPlaced(customer, currency, lines, null));
         lastOrderEvent = event;
         Pipe pipe = new Pipe(Topics.ORDER_EVENTS, orderId, IngressJson.write(event), kind);
         orderIds.add(orderId);
@@ -255,7 +255,7 @@ public final class WorkloadGenerator {
         }
         String orderId = recentOrder();
         OrderEvent event = new OrderEvent(nextEventId("e"), orderId, new OrderPlaced(customer(0), "EUR",
-                new ArrayList<>(List.of(new OrderLine(sku(0), 1, 100L)))));
+                new ArrayList<>(List.of(new OrderLine(sku(0), 1, 100L))), null));
         return new Pipe(Topics.ORDER_EVENTS, orderId, IngressJson.write(event), "order-placed-again");
     }
 
@@ -412,7 +412,7 @@ public final class WorkloadGenerator {
         return switch (random.nextInt(3)) {
             case 0 -> {
                 OrderEvent event = new OrderEvent(nextEventId("e"), "o-mis-" + random.nextInt(1_000_000),
-                        new OrderPlaced(customer(1), "EUR", new ArrayList<>(List.of(new OrderLine(sku(1), 1, 1L)))));
+                        new OrderPlaced(customer(1), "EUR", new ArrayList<>(List.of(new OrderLine(sku(1), 1, 1L))), null));
                 yield new Pipe(Topics.ORDER_EVENTS, "o-other", IngressJson.write(event), "order-mis-keyed");
             }
             case 1 -> new Pipe(Topics.PAYMENT_DEPOSITS, customer(2), IngressJson.write(new FundsDeposited(

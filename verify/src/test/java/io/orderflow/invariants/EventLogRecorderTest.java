@@ -29,7 +29,7 @@ class EventLogRecorderTest {
         EventLog log = new EventLog();
         EventLogRecorder recorder = new EventLogRecorder(log, registry);
         OrderStatusChanged placed = new OrderStatusChanged("o1:v1", "o1", "c1", OrderStatus.PLACED, null, null, 1,
-                0L, "EUR", List.of(), 1L, 1L);
+                0L, "EUR", List.of(), 1L, 1L, null);
         RecordHeaders dlq = new RecordHeaders();
         dlq.add(DeadLetters.TOPIC, bytes(Topics.ORDER_EVENTS.name()));
         dlq.add(DeadLetters.PARTITION, bytes("0"));

@@ -165,7 +165,7 @@ final class ScenarioLog {
     ScenarioLog misKeyedOrder(String key, String orderId, String customerId, OrderLine... lines) {
         Coordinates at = Coordinates.of(Topics.ORDER_EVENTS.name(), 0, orderOffset++);
         log.addOrderEvent(at, key, new OrderEvent("e-" + orderId, orderId,
-                new OrderPlaced(customerId, "EUR", new ArrayList<>(Arrays.asList(lines)))), null);
+                new OrderPlaced(customerId, "EUR", new ArrayList<>(Arrays.asList(lines)), null)), null);
         return deadLetter(at, "INVALID");
     }
 
@@ -213,7 +213,7 @@ final class ScenarioLog {
         customerByOrder.put(orderId, customerId);
         log.addOrderEvent(Coordinates.of(Topics.ORDER_EVENTS.name(), 0, orderOffset++), orderId,
                 new OrderEvent("e-" + orderId, orderId,
-                        new OrderPlaced(customerId, "EUR", new ArrayList<>(Arrays.asList(lines)))), null);
+                        new OrderPlaced(customerId, "EUR", new ArrayList<>(Arrays.asList(lines)), null)), null);
     }
 
     private String customerIdOf(String orderId) {

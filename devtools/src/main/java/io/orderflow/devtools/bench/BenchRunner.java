@@ -280,7 +280,7 @@ public final class BenchRunner {
                     String orderId = idPrefix + sent;
                     OrderEvent event = new OrderEvent("e" + orderId, orderId, new OrderPlaced(
                             "bc-" + run + "-" + (sent % options.customers()), "EUR",
-                            List.of(new OrderLine("bs-" + run + "-" + (sent % options.skus()), 1, 100L))));
+                            List.of(new OrderLine("bs-" + run + "-" + (sent % options.skus()), 1, 100L)), null));
                     producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(event)));
                 }
                 for (ConsumerRecord<String, OrderStatusChanged> record : consumer.poll(Duration.ofMillis(20))) {

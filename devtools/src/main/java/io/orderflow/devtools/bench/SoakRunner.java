@@ -190,7 +190,7 @@ public final class SoakRunner {
         String orderId = "soak-" + n;
         OrderEvent placed = new OrderEvent("e-" + orderId, orderId, new OrderPlaced("soak-c-" + (n % CUSTOMERS),
                 "EUR", List.of(new OrderLine("soak-sku-" + (n % SKUS), 1, 100L),
-                        new OrderLine("soak-sku-" + ((n + 1) % SKUS), 2, 250L))));
+                        new OrderLine("soak-sku-" + ((n + 1) % SKUS), 2, 250L)), null));
         producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(placed)));
         if (n % CANCEL_EVERY == 0) {
             producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(

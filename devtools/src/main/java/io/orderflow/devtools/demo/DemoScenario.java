@@ -52,11 +52,11 @@ public final class DemoScenario {
     public OrderEvent order(int i) {
         String orderId = orderId(i);
         OrderPlaced scripted = switch (i) {
-            case 2 -> new OrderPlaced("bob", "EUR", lines(new OrderLine("apple", 20, 120L)));      // 24.00 > 20.00
-            case 3 -> new OrderPlaced("carol", "EUR", lines(new OrderLine("pear", 1, 95L)));       // account in USD
-            case 4 -> new OrderPlaced("dave", "EUR", lines(new OrderLine("plum", 1, 150L)));       // no account
-            case 5 -> new OrderPlaced("erin", "EUR", lines(new OrderLine("truffle", 4, 2_500L))); // 3 in stock
-            case 6 -> new OrderPlaced("frank", "EUR", lines(new OrderLine("unicorn", 1, 99_900L)));
+            case 2 -> new OrderPlaced("bob", "EUR", lines(new OrderLine("apple", 20, 120L)), null);      // 24.00 > 20.00
+            case 3 -> new OrderPlaced("carol", "EUR", lines(new OrderLine("pear", 1, 95L)), null);       // account in USD
+            case 4 -> new OrderPlaced("dave", "EUR", lines(new OrderLine("plum", 1, 150L)), null);       // no account
+            case 5 -> new OrderPlaced("erin", "EUR", lines(new OrderLine("truffle", 4, 2_500L)), null); // 3 in stock
+            case 6 -> new OrderPlaced("frank", "EUR", lines(new OrderLine("unicorn", 1, 99_900L)), null);
             default -> null; // 7 is cancelled by its customer (cancels)
         };
         if (scripted != null) {
@@ -88,7 +88,7 @@ public final class DemoScenario {
         } else if (special < 8) {
             lines.add(new OrderLine("unicorn", 1, 99_900L));
         }
-        return new OrderEvent(runId + "-e-" + i, orderId, new OrderPlaced(customer, "EUR", lines));
+        return new OrderEvent(runId + "-e-" + i, orderId, new OrderPlaced(customer, "EUR", lines, null));
     }
 
     private static List<OrderLine> lines(OrderLine line) {

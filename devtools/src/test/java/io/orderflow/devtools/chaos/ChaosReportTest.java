@@ -57,7 +57,7 @@ class ChaosReportTest {
         EventLog log = new EventLog();
         log.addStatus(new Coordinates("order.status", 0, 0), "o1", new OrderStatusChanged("o1:v4", "o1", "c1",
                 OrderStatus.CANCELLED, OrderStatus.COMPENSATING, CancelReason.TIMEOUT, 4, 100L, "EUR", List.of(),
-                1L, 2L));
+                1L, 2L, null));
         ChaosReport report = new ChaosReport(OPTIONS, KILLS, Map.of(), Map.of(), true, 0, List.of(), log,
                 InvariantChecker.check(log), 12.0);
 

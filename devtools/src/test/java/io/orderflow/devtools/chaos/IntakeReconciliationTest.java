@@ -26,7 +26,7 @@ class IntakeReconciliationTest {
 
     private void placed(EventLog log, String orderId) {
         log.addOrderEvent(at("order.events"), orderId, new OrderEvent("e-" + offset, orderId,
-                new OrderPlaced("c1", "EUR", List.of(new OrderLine("sku-1", 1, 100L)))), null);
+                new OrderPlaced("c1", "EUR", List.of(new OrderLine("sku-1", 1, 100L)), null)), null);
     }
 
     private void cancelRequested(EventLog log, String orderId) {
@@ -37,7 +37,7 @@ class IntakeReconciliationTest {
     private void terminal(EventLog log, String orderId, OrderStatus status) {
         log.addStatus(at("order.status"), orderId, new OrderStatusChanged(orderId + ":v" + offset, orderId, "c1",
                 status, OrderStatus.AWAITING, status == OrderStatus.CANCELLED ? CancelReason.CUSTOMER : null, offset,
-                100L, "EUR", List.of(), 1L, 2L));
+                100L, "EUR", List.of(), 1L, 2L, null));
     }
 
     private Coordinates at(String topic) {

@@ -19,7 +19,7 @@ class AvroJsonFormatterTest {
     void shouldPrintPlainJsonWhenValueIsInWireFormat() {
         // Given
         OrderStatusChanged change = new OrderStatusChanged("o1:v2", "o1", "c1", OrderStatus.AWAITING,
-                OrderStatus.PLACED, null, 2, 250L, "EUR", List.of(new OrderLine("s1", 2, 125L)), 1L, 2L);
+                OrderStatus.PLACED, null, 2, 250L, "EUR", List.of(new OrderLine("s1", 2, 125L)), 1L, 2L, null);
         byte[] wire = new AvroSerde<>(OrderStatusChanged.class, LocalSchemaRegistry.instance()).serializer()
                 .serialize("order.status", change);
         AvroJsonFormatter formatter = new AvroJsonFormatter();

@@ -193,7 +193,7 @@ class AnyPartitionerIntegrationTest {
 
     private static byte[] order(String orderId, String customer, String sku, int quantity, long unitPrice) {
         return IngressJson.write(new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, "EUR",
-                List.of(new OrderLine(sku, quantity, unitPrice)))));
+                List.of(new OrderLine(sku, quantity, unitPrice)), null)));
     }
 
     private static byte[] bytes(String s) {

@@ -80,7 +80,7 @@ public final class BrokerFixture {
 
     public static void place(KafkaProducer<String, byte[]> producer, String orderId, String customer, OrderLine... lines) {
         producer.send(new ProducerRecord<>(Topics.ORDER_EVENTS.name(), orderId, IngressJson.write(
-                new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, "EUR", List.of(lines))))));
+                new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, "EUR", List.of(lines), null)))));
     }
 
     public static void cancel(KafkaProducer<String, byte[]> producer, String orderId) {

@@ -323,7 +323,7 @@ class HostileIngressIntegrationTest {
         records.add(() -> t.order("same eventId again", "valid-0", placed("valid-0", "alice", "EUR",
                 new OrderLine("apple", 1, 100L), new OrderLine("pear", 2, 50L)), Outcome.duplicate()));
         records.add(() -> t.order("same orderId, new eventId", "valid-1", json(new OrderEvent("again-1", "valid-1",
-                new OrderPlaced("bob", "EUR", List.of(new OrderLine("apple", 9, 100L))))), Outcome.duplicate()));
+                new OrderPlaced("bob", "EUR", List.of(new OrderLine("apple", 9, 100L)), null))), Outcome.duplicate()));
         records.add(() -> {
             t.order("order the customer cancels", "regret", placed("regret", "bob", "EUR",
                     new OrderLine("pear", 1, 100L)), Outcome.cancelledByCustomer());
@@ -602,7 +602,7 @@ class HostileIngressIntegrationTest {
     }
 
     private static byte[] placed(String orderId, String customer, String currency, OrderLine... lines) {
-        return json(new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, currency, List.of(lines))));
+        return json(new OrderEvent("e-" + orderId, orderId, new OrderPlaced(customer, currency, List.of(lines), null)));
     }
 
     private static byte[] json(OrderEvent event) {

@@ -15,12 +15,12 @@ import java.util.List;
 
 /**
  * Reads the body of {@code POST /orders} strictly: one JSON object with exactly the fields
- * {@code customerId, currency, lines[{sku, quantity, unitPrice}]}; integers where the contract has them (a
+ * {@code customerId, currency, lines[{sku, quantity, unitPrice}]} and optionally {@code note} (a string or null); integers where the contract has them (a
  * fractional or quoted number is refused, never rounded); no unknown or repeated fields. Each problem is a
  * {@link ValidationException} naming the field. Content rules (id format, quantity &gt; 0, ...) are the service's.
  */
 final class OrderRequestJson {
-    private static final List<String> ORDER_FIELDS = List.of("customerId", "currency", "lines");
+    private static final List<String> ORDER_FIELDS = List.of("customerId", "currency", "lines", "note");
     private static final List<String> LINE_FIELDS = List.of("sku", "quantity", "unitPrice");
     private static final ObjectMapper JSON = StrictJson.MAPPER;
 
@@ -49,7 +49,7 @@ final class OrderRequestJson {
                     (int) integer(line, path, "quantity", Integer.MIN_VALUE, Integer.MAX_VALUE),
                     integer(line, path, "unitPrice", Long.MIN_VALUE, Long.MAX_VALUE)));
         }
-        return new PlaceOrderRequest(customerId, currency, lines);
+        return new PlaceOrderRequest(customerId, currency, lines, optionalString(root, "note"));
     }
 
     private static JsonNode parseObject(byte[] body) {
@@ -100,6 +100,17 @@ final class OrderRequestJson {
         JsonNode value = required(object, path, name);
         if (!value.isTextual()) {
             throw wrongType(field(path, name), "a string", value);
+        }
+        return value.textValue();
+    }
+
+    private static String optionalString(JsonNode object, String name) {
+        JsonNode value = object.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw wrongType(name, "a string or null", value);
         }
         return value.textValue();
     }

@@ -1,5 +1,6 @@
 package io.orderflow.server.query;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.orderflow.contracts.CancelReason;
 import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.CustomerOrders;
@@ -23,11 +24,12 @@ public final class Views {
 
     /** {@code GET /orders/{id}}. */
     public record Order(String orderId, String customerId, String status, String reason, List<Line> lines,
-                        long total, String currency, int version, long placedAt, List<StatusAt> history) {
+                        long total, String currency, int version, long placedAt,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String note, List<StatusAt> history) {
         public static Order of(OrderView view) {
             return new Order(view.getOrderId(), view.getCustomerId(), view.getStatus().name(), name(view.getReason()),
                     view.getLines().stream().map(l -> new Line(l.getSku(), l.getQuantity(), l.getUnitPrice())).toList(),
-                    view.getTotal(), view.getCurrency(), view.getVersion(), view.getPlacedAt(),
+                    view.getTotal(), view.getCurrency(), view.getVersion(), view.getPlacedAt(), view.getNote(),
                     view.getHistory().stream().map(h -> new StatusAt(h.getStatus().name(), name(h.getReason()),
                             h.getVersion(), h.getAt())).toList());
         }
