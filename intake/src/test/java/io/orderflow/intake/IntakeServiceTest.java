@@ -77,6 +77,52 @@ class IntakeServiceTest {
     }
 
     @Test
+    void shouldKeepTheNoteInTheOrderRowAndTheOutboxEventWhenTheOrderHasOne() throws Exception {
+        // Given
+        String customer = "c-" + UUID.randomUUID();
+        String note = "Leave it with the neighbour\nat no. 5, caf\u00e9 \"Zur Post\"";
+        PlaceOrderRequest request = new PlaceOrderRequest(customer, "EUR",
+                List.of(new PlaceOrderRequest.Line("s1", 1, 100)), note);
+
+        // When
+        OrderAccepted accepted = keeping.placeOrder("k-note", request);
+        OrderAccepted repeated = keeping.placeOrder("k-note", request);
+
+        // Then the row, the event and a repeat all carry it
+        assertThat(db.query("SELECT note FROM orders WHERE order_id = ?", accepted.orderId()).get(0))
+                .containsEntry("note", note);
+        String payload = (String) db.query("SELECT payload::text AS payload FROM outbox WHERE aggregateid = ?",
+                accepted.orderId()).get(0).get("payload");
+        OrderPlaced placed = (OrderPlaced) READER.orderEvent(payload.getBytes(StandardCharsets.UTF_8)).getEvent();
+        assertThat(placed.getNote()).isEqualTo(note);
+        assertThat(repeated.orderId()).isEqualTo(accepted.orderId());
+        assertThat(repeated.replayed()).isTrue();
+
+        // And the same key with another note is another request
+        assertThatThrownBy(() -> keeping.placeOrder("k-note", new PlaceOrderRequest(customer, "EUR",
+                List.of(new PlaceOrderRequest.Line("s1", 1, 100)), "another note")))
+                .isInstanceOf(IdempotencyConflictException.class);
+    }
+
+    @Test
+    void shouldRefuseNamingTheRuleWhenTheNoteIsTooLongOrHoldsControlCharacters() {
+        // Given
+        String customer = "c-" + UUID.randomUUID();
+        List<PlaceOrderRequest.Line> lines = List.of(new PlaceOrderRequest.Line("s1", 1, 100));
+
+        // When / Then
+        assertThatThrownBy(() -> keeping.placeOrder("k-long", new PlaceOrderRequest(customer, "EUR", lines,
+                "x".repeat(501))))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("note must be at most 500 characters, was 501");
+        assertThatThrownBy(() -> keeping.placeOrder("k-bell", new PlaceOrderRequest(customer, "EUR", lines,
+                "ring\u0007")))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("note must not contain control characters; character 5 is U+0007");
+        assertThat(db.query("SELECT order_id FROM orders WHERE customer_id = ?", customer)).isEmpty();
+    }
+
+    @Test
     void shouldStreamOutboxInsertButKeepTableEmptyWhenModeIsDelete() {
         // Given: a logical replication slot sees what Debezium would see
         String slot = "intake_test_" + UUID.randomUUID().toString().replace("-", "");

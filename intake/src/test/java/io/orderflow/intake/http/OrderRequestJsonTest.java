@@ -30,6 +30,19 @@ class OrderRequestJsonTest {
     }
 
     @Test
+    void shouldReadTheNoteWhenTheBodyGivesOne() {
+        // When
+        PlaceOrderRequest withNote = parse("{\"customerId\":\"c1\",\"currency\":\"EUR\","
+                + "\"lines\":[{\"sku\":\"s1\",\"quantity\":1,\"unitPrice\":5}],\"note\":\"Ring twice\\nthen wait\"}");
+        PlaceOrderRequest nullNote = parse("{\"customerId\":\"c1\",\"currency\":\"EUR\","
+                + "\"lines\":[{\"sku\":\"s1\",\"quantity\":1,\"unitPrice\":5}],\"note\":null}");
+
+        // Then
+        assertThat(withNote.note()).isEqualTo("Ring twice\nthen wait");
+        assertThat(nullNote.note()).isNull();
+    }
+
+    @Test
     void shouldLeaveContentRulesToServiceWhenStructureIsRight() {
         // Given: well-formed, but quantity 0 and a negative price are content problems, judged by the saga's rules
         String body = "{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":0,\"unitPrice\":-1}]}";
@@ -61,6 +74,8 @@ class OrderRequestJsonTest {
         "quantity beyond int        | `{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":3000000000,\"unitPrice\":1}]}` | field 'lines[0].quantity' must be an integer between -2147483648 and 2147483647",
         "unitPrice beyond long      | `{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":1,\"unitPrice\":99999999999999999999}]}` | field 'lines[0].unitPrice' must be an integer between",
         "sku missing                | `{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"quantity\":1,\"unitPrice\":1}]}` | missing required field 'lines[0].sku'",
+        "note a number              | `{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[],\"note\":5}`  | field 'note' must be a string or null, got 5",
+        "note an object             | `{\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[],\"note\":{}}` | field 'note' must be a string or null, got an object",
     })
     void shouldRefuseNamingTheProblemWhenBodyIsNotTheContract(String problem, String body, String message) {
         // When / Then
