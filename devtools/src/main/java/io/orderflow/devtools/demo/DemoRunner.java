@@ -314,10 +314,10 @@ public final class DemoRunner {
             out.println("  curl -s \"" + http + "/orders/$id?waitFor=TERMINAL&timeout=10s\"");
             out.println();
         }
-        out.println("  # place an order: key|JSON on order.events");
+        out.println("  # place an order: key|JSON on order.events (the note is optional)");
         out.println("  echo 'o-try-1|{\"type\":\"OrderPlaced\",\"eventId\":\"try-1\",\"orderId\":\"o-try-1\","
                 + "\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"apple\",\"quantity\":2,"
-                + "\"unitPrice\":120}]}' | " + producer + Topics.ORDER_EVENTS);
+                + "\"unitPrice\":120}],\"note\":\"Ring twice\"}' | " + producer + Topics.ORDER_EVENTS);
         out.println("  curl -s '" + http + "/orders/o-try-1?waitFor=TERMINAL&timeout=10s'");
         out.println();
         out.println("  # stock and money");
