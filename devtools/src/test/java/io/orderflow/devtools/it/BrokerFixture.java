@@ -14,6 +14,7 @@ import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressJson;
 import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.serde.SchemaRegistry;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -90,12 +91,17 @@ public final class BrokerFixture {
 
     /** A consumer of order.status from the beginning, read_committed: only what the saga committed. */
     public static KafkaConsumer<String, OrderStatusChanged> statusConsumer(String bootstrap) {
+        return statusConsumer(bootstrap, LocalSchemaRegistry.instance());
+    }
+
+    /** {@link #statusConsumer(String)} reading schema ids from {@code registry}. */
+    public static KafkaConsumer<String, OrderStatusChanged> statusConsumer(String bootstrap, SchemaRegistry registry) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         KafkaConsumer<String, OrderStatusChanged> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new AvroSerde<>(OrderStatusChanged.class, LocalSchemaRegistry.instance()).deserializer());
+                new AvroSerde<>(OrderStatusChanged.class, registry).deserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         consumer.partitionsFor(Topics.ORDER_STATUS.name(), Duration.ofSeconds(30))
                 .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
