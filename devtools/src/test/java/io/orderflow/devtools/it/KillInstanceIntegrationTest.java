@@ -1,9 +1,7 @@
 package io.orderflow.devtools.it;
 
 import io.orderflow.devtools.embedded.EmbeddedKafkaExtension;
-import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.contracts.OrderLine;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -11,12 +9,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,14 +34,16 @@ class KillInstanceIntegrationTest {
 
     @Test
     void shouldKeepAnsweringWithOnly200Or503WhenAnInstanceIsKilled(@TempDir Path dir) throws Exception {
-        List<Process> processes = new ArrayList<>();
+        List<InstanceJvm> processes = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
+        Properties settings = new Properties();
+        settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         try (KafkaProducer<String, byte[]> producer = BrokerFixture.producer(KAFKA.bootstrapServers())) {
             // Given three instances in their own JVMs
             for (int i = 0; i < 3; i++) {
-                int port = BrokerFixture.freePort();
-                ports.add(port);
-                processes.add(launch(dir, i, port));
+                InstanceJvm instance = InstanceJvm.start("instance-" + i, InstanceJvm.thisBuild(), settings, dir);
+                processes.add(instance);
+                ports.add(instance.port());
             }
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                     .until(() -> ports.stream().allMatch(p -> status(p, "/ready") == 200));
@@ -78,7 +76,7 @@ class KillInstanceIntegrationTest {
             }, "orders-during-kill");
             orders.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> placedDuring.size() >= 5);
-            processes.get(2).destroyForcibly().waitFor();
+            processes.get(2).kill();
             List<Integer> survivors = ports.subList(0, 2);
             List<Integer> seen = new ArrayList<>();
             List<Integer> stale = new ArrayList<>();
@@ -109,40 +107,10 @@ class KillInstanceIntegrationTest {
             assertThat(stale.stream().filter(code -> code == 200).count())
                     .as("allowStale reads answered with data").isGreaterThan(stale.size() / 2);
         } finally {
-            for (Process p : processes) {
-                p.destroy();
-            }
-            for (Process p : processes) {
-                if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
+            for (InstanceJvm instance : processes) {
+                instance.close();
             }
         }
-    }
-
-    /** {@code saga run --config} in a new JVM, on this test's class path. */
-    private static Process launch(Path dir, int index, int port) throws IOException {
-        Properties props = new Properties();
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + index).toString());
-        props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
-        props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
-        props.put(InstanceConfig.ADVERTISED, "127.0.0.1:" + port);
-        props.put(InstanceConfig.PARTITIONS, "6");
-        props.put(InstanceConfig.REPLICATION_FACTOR, "1");
-        // A killed member is noticed when its session expires: keep that short for the test.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
-        Path config = dir.resolve("instance-" + index + ".properties");
-        try (Writer writer = Files.newBufferedWriter(config)) {
-            props.store(writer, "instance " + index);
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
-                "io.orderflow.devtools.Main", "run", "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("instance-" + index + ".log").toFile())
-                .start();
     }
 
     private static int status(int port, String path) {

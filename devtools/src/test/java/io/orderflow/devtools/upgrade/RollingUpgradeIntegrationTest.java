@@ -48,6 +48,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -114,13 +115,15 @@ class RollingUpgradeIntegrationTest {
                 // When an instance of this build joins, and the old ones stop one by one, each with sagas in flight
                 InstanceJvm new1 = start(instances, "new-1", InstanceJvm.thisBuild(), settings, dir);
                 await().atMost(START).pollInterval(Duration.ofMillis(500)).until(new1::ready);
-                int inFlightAtFirstStop = statuses.inFlight(flow.placed());
+                List<String> placedAtFirstStop = flow.burst(100);
+                long firstStop = System.currentTimeMillis();
                 int firstExit = old1.stop(Duration.ofSeconds(60));
                 InstanceJvm new2 = start(instances, "new-2", InstanceJvm.thisBuild(), settings, dir);
                 await().atMost(START).pollInterval(Duration.ofMillis(500)).until(new2::ready);
                 int placedBeforeSecondStop = flow.placed().size();
                 await().atMost(Duration.ofSeconds(60)).until(() -> flow.placed().size() >= placedBeforeSecondStop + 40);
-                int inFlightAtSecondStop = statuses.inFlight(flow.placed());
+                List<String> placedAtSecondStop = flow.burst(100);
+                long secondStop = System.currentTimeMillis();
                 int secondExit = old2.stop(Duration.ofSeconds(60));
 
                 // And, every instance on this build, half the new orders carry a note in this build's schema
@@ -132,12 +135,18 @@ class RollingUpgradeIntegrationTest {
                 List<String> placed = flow.placed();
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                         .until(() -> statuses.ended(placed) == placed.size());
+                int inFlightAtFirstStop = statuses.endedAfter(placedAtFirstStop, firstStop);
+                int inFlightAtSecondStop = statuses.endedAfter(placedAtSecondStop, secondStop);
                 assertThat(inFlightAtFirstStop).as("sagas in flight when old-1 stopped").isPositive();
                 assertThat(inFlightAtSecondStop).as("sagas in flight when old-2 stopped").isPositive();
                 assertThat(List.of(firstExit, secondExit)).as("exit codes of the stopped old instances")
                         .containsOnly(0);
                 assertThat(statuses.confirmed(placed)).as("confirmed of %d orders (%s)", placed.size(),
                         statuses.outcomes(placed)).isGreaterThan(placed.size() * 9 / 10);
+
+                System.out.printf("Rolling upgrade: %d orders (%d with notes); %d and %d placed before old-1 and "
+                        + "old-2 stopped ended after; outcomes %s%n", placed.size(), flow.notes().size(), inFlightAtFirstStop,
+                        inFlightAtSecondStop, statuses.outcomes(placed));
 
                 // And the views show the note where one was given, and no note elsewhere
                 for (Map.Entry<String, String> noted : flow.notes().entrySet()) {
@@ -188,9 +197,10 @@ class RollingUpgradeIntegrationTest {
     }
 
     /**
-     * Places an order every 25 ms on a thread of its own, each acknowledged before it counts. Until {@link #giveNotes()}
-     * every order is written as the previous release's producers write it (its released schema, registered under the
-     * topic's subject); after, every other order is written with this build's schema and a note.
+     * Places an order every 25 ms (or, in a burst, as fast as they are acknowledged) on a thread of its own, each
+     * acknowledged before it counts. Until {@link #giveNotes()} every order is written as the previous release's
+     * producers write it (its released schema, registered under the topic's subject); after, every other order is
+     * written with this build's schema and a note.
      */
     private static final class OrderFlow implements AutoCloseable {
         private final KafkaProducer<String, byte[]> producer;
@@ -201,6 +211,7 @@ class RollingUpgradeIntegrationTest {
         private final List<String> placed = new CopyOnWriteArrayList<>();
         private final Map<String, String> notes = new ConcurrentHashMap<>();
         private final Thread thread;
+        private final AtomicInteger burst = new AtomicInteger();
         private volatile boolean notesGiven;
         private volatile boolean running = true;
         private volatile RuntimeException failure;
@@ -232,7 +243,11 @@ class RollingUpgradeIntegrationTest {
                     if (noted) {
                         notes.put(orderId, note);
                     }
-                    LockSupport.parkNanos(Duration.ofMillis(25).toNanos()); // pacing, not a wait for a condition
+                    if (burst.get() > 0) {
+                        burst.decrementAndGet();
+                    } else {
+                        LockSupport.parkNanos(Duration.ofMillis(25).toNanos()); // pacing, not a wait for a condition
+                    }
                 }
             } catch (ExecutionException | TimeoutException e) {
                 failure = new IllegalStateException("placing an order failed", e);
@@ -262,6 +277,14 @@ class RollingUpgradeIntegrationTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+
+        /** Places the next {@code n} orders without pacing and returns every order placed once they are. */
+        List<String> burst(int n) {
+            int target = placed.size() + n;
+            burst.set(n);
+            await().atMost(Duration.ofSeconds(60)).until(() -> placed().size() >= target);
+            return placed();
         }
 
         void giveNotes() {
@@ -320,9 +343,11 @@ class RollingUpgradeIntegrationTest {
                     && BrokerFixture.isTerminal(now.get(id).getStatus())).count();
         }
 
-        /** How many of {@code orders} were placed and have not ended. */
-        int inFlight(List<String> orders) {
-            return orders.size() - ended(orders);
+        /** How many of {@code orders} ended after {@code at} (epoch ms): they were in flight then. */
+        int endedAfter(List<String> orders, long at) {
+            Map<String, OrderStatusChanged> now = read();
+            return (int) orders.stream().filter(id -> now.containsKey(id)
+                    && BrokerFixture.isTerminal(now.get(id).getStatus()) && now.get(id).getChangedAt() > at).count();
         }
 
         int confirmed(List<String> orders) {
