@@ -96,6 +96,25 @@ public final class Settings {
         };
     }
 
+    /** A string setting that is one of {@code choices} (or absent, when it has no default). */
+    public static ConfigDef.Validator oneOf(String... choices) {
+        java.util.List<String> allowed = java.util.List.of(choices);
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null && !allowed.contains(((String) value).trim())) {
+                    throw new ConfigException(name + " must be " + String.join(" or ", allowed) + ", was '" + value
+                            + "'");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return String.join(" or ", allowed);
+            }
+        };
+    }
+
     /** A duration setting (declared as a STRING) of at least {@code min}; see {@link #parseDuration}. */
     public static ConfigDef.Validator duration(Duration min) {
         return new ConfigDef.Validator() {

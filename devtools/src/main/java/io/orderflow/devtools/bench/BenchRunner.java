@@ -3,6 +3,7 @@ package io.orderflow.devtools.bench;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.server.runtime.KafkaTopics;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.TempDir;
@@ -106,6 +107,7 @@ public final class BenchRunner {
             int port = LoopbackPorts.free();
             props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
             props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
+            props.put(HttpAuth.MODE, "none"); // loopback only, for the run
             TopicSetup.ensure(props, Duration.ofSeconds(30));
             String run = UUID.randomUUID().toString().substring(0, 6);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.embedded.EmbeddedConnect;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.LocalPostgres;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.http.IntakeServer;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
@@ -107,7 +108,7 @@ final class IntakeBench {
         });
         InstanceConfig.applyEnvironment(intakeProps, tuning);
         IntakeService intake = lifecycle.own(IntakeService.start(IntakeConfig.from(intakeProps)));
-        IntakeServer server = lifecycle.own(IntakeServer.start("127.0.0.1", 0, intake));
+        IntakeServer server = lifecycle.own(IntakeServer.start("127.0.0.1", 0, HttpAuth.none(), intake));
 
         err.println("Starting Kafka Connect with Debezium's outbox connector ...");
         Path connector = Path.of(System.getProperty("orderflow.home", ".")).resolve("connectors/orders-outbox.json");

@@ -5,6 +5,7 @@ import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.OrderflowInstance;
@@ -120,6 +121,7 @@ final class RestoreBench {
         int port = LoopbackPorts.free();
         props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
         props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
+        props.put(HttpAuth.MODE, "none"); // loopback only, for the run
         props.put(InstanceConfig.ADVERTISED, "127.0.0.1:" + port);
         return props;
     }

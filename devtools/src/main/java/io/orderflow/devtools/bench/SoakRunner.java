@@ -9,6 +9,7 @@ import io.orderflow.contracts.StockAdjusted;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.serde.IngressJson;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.OrderflowInstance;
@@ -160,6 +161,7 @@ public final class SoakRunner {
         int port = LoopbackPorts.free();
         props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
         props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
+        props.put(HttpAuth.MODE, "none"); // loopback only, for the run
         // Changelogs roll segments often and keep tombstones one retention, so that compaction can show on disk
         // within a run of minutes; production keeps Kafka's defaults (1 GiB segments, tombstones for a day).
         props.put(StreamsConfig.topicPrefix(TopicConfig.SEGMENT_BYTES_CONFIG), Integer.toString(4 << 20));

@@ -2,6 +2,7 @@ package io.orderflow.devtools.chaos;
 
 import io.orderflow.devtools.embedded.HostNetwork;
 import io.orderflow.devtools.embedded.Signals;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -67,6 +68,7 @@ final class InstanceProcess {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
         props.put(InstanceConfig.HTTP_HOST, address);
+        props.putIfAbsent(HttpAuth.MODE, "none"); // on the run's own loopback or namespaces
         props.put(InstanceConfig.ADVERTISED, address + ":" + port);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
                 Long.toString(SESSION_TIMEOUT.toMillis()));

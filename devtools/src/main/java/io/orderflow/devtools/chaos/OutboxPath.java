@@ -8,6 +8,7 @@ import io.orderflow.devtools.embedded.LoopbackPorts;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.invariants.EventLog;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.http.IntakeServer;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.topology.Topics;
@@ -82,7 +83,7 @@ final class OutboxPath implements AutoCloseable {
         props.put(IntakeConfig.JDBC_USER, postgres.user());
         props.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
         intake = IntakeService.start(IntakeConfig.from(props));
-        server = IntakeServer.start("127.0.0.1", 0, intake);
+        server = IntakeServer.start("127.0.0.1", 0, HttpAuth.none(), intake);
         base = "http://127.0.0.1:" + server.port();
         connect = new ConnectProcess(bootstrap, LoopbackPorts.free(), replication, connector,
                 postgres.debeziumConnection(), dir);

@@ -6,6 +6,7 @@ import io.orderflow.devtools.embedded.LocalPostgres;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.intake.http.IntakeRoutes;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.TempDir;
@@ -101,6 +102,8 @@ public final class DemoRunner {
             // Like Kafka, the HTTP API answers on loopback only, unless ORDERFLOW_HTTP_HOST says otherwise.
             String httpHost = System.getenv().getOrDefault(InstanceConfig.ENV_PREFIX + "HTTP_HOST", LOOPBACK);
             common.put(InstanceConfig.HTTP_HOST, httpHost);
+            // A demo is for trying: open, and said so when it starts (docs/operations.md, HTTP authentication).
+            common.put(HttpAuth.MODE, "none");
             TopicSetup.ensure(common, Duration.ofSeconds(30));
 
             IntakeService intake = null;

@@ -155,6 +155,25 @@ class SagaCommandTest {
     }
 
     @Test
+    void shouldRefuseToStartNamingTheChoiceWhenHttpAuthIsNotSet(@TempDir Path dir) throws Exception {
+        // Given a config that names a broker (never reached) but not how HTTP callers are checked
+        Path config = Files.writeString(dir.resolve("instance.properties"),
+                "bootstrap.servers=127.0.0.1:1\nhttp.port=8099\n");
+
+        // When
+        Result run = run("run", "--config", config.toString());
+        Result intake = run("intake", "--config", Files.writeString(dir.resolve("intake.properties"),
+                "intake.jdbc.url=jdbc:postgresql://127.0.0.1:1/x\n").toString());
+
+        // Then
+        for (Result result : List.of(run, intake)) {
+            assertThat(result.code()).isEqualTo(SagaCommand.USAGE);
+            assertThat(result.err()).contains("http.auth is not set: set http.auth=tokens with "
+                    + "http.auth.tokens.file").contains("http.auth=none").doesNotContain("Exception");
+        }
+    }
+
+    @Test
     void shouldExitWithUsageErrorWhenBenchFlagsAreOutOfRange() {
         assertThat(run("bench", "--orders", "0").err()).contains("--orders must be between");
         assertThat(run("bench", "--rate", "-5").code()).isEqualTo(SagaCommand.USAGE);

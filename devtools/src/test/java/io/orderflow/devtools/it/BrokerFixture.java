@@ -1,6 +1,7 @@
 package io.orderflow.devtools.it;
 
 import io.orderflow.devtools.embedded.LoopbackPorts;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.OrderflowInstance;
 import io.orderflow.server.runtime.TopicSetup;
@@ -47,6 +48,7 @@ public final class BrokerFixture {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
+        props.put(HttpAuth.MODE, "none");
         props.put(InstanceConfig.PARTITIONS, Integer.toString(partitions));
         props.put(InstanceConfig.REPLICATION_FACTOR, "1");
         int port = freePort();

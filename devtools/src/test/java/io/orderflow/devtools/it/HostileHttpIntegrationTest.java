@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.embedded.EmbeddedKafkaExtension;
 import io.orderflow.devtools.embedded.LocalPostgres;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.http.IntakeServer;
 import io.orderflow.server.runtime.OrderflowInstance;
 import io.orderflow.server.runtime.TopicSetup;
@@ -82,7 +83,7 @@ class HostileHttpIntegrationTest {
         TopicSetup.ensure(props, Duration.ofSeconds(30));
         instance = OrderflowInstance.start(props, BrokerFixture.STARTUP,
                 config -> IntakeRoutes.register(config, intake));
-        intakeServer = IntakeServer.start("127.0.0.1", 0, intake);
+        intakeServer = IntakeServer.start("127.0.0.1", 0, HttpAuth.none(), intake);
         producer = BrokerFixture.producer(KAFKA.bootstrapServers());
         BrokerFixture.adjust(producer, "apple", 1_000);
         BrokerFixture.deposit(producer, "alice", 1_000_000);

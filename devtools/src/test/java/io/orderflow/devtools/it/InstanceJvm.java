@@ -1,5 +1,6 @@
 package io.orderflow.devtools.it;
 
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -55,6 +56,7 @@ public final class InstanceJvm implements AutoCloseable {
         Properties props = new Properties();
         props.put(InstanceConfig.PARTITIONS, "6");
         props.put(InstanceConfig.REPLICATION_FACTOR, "1");
+        props.put(HttpAuth.MODE, "none"); // a build before http.auth existed ignores it
         props.putAll(settings);
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString());
         props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));

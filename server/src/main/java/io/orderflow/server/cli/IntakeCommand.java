@@ -1,5 +1,7 @@
 package io.orderflow.server.cli;
 
+import io.orderflow.server.http.HttpApi;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.http.IntakeServer;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
@@ -27,7 +29,9 @@ public final class IntakeCommand implements Callable<Integer> {
             + "%n  intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password,"
             + "%n  intake.jdbc.pool.size, intake.jdbc.connection.timeout,"
             + "%n  intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers,"
-            + "%n  http.port (default 8080), http.host.";
+            + "%n  http.port (default 8080), http.host,"
+            + "%n  http.auth (tokens|none, required), http.auth.tokens.file, http.auth.tokens,"
+            + "%n  http.auth.metrics.";
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
     Path config;
@@ -39,9 +43,13 @@ public final class IntakeCommand implements Callable<Integer> {
         Map<String, Object> settings = InstanceConfig.values(props);
         int port = (Integer) settings.get(InstanceConfig.HTTP_PORT);
         String host = (String) settings.get(InstanceConfig.HTTP_HOST);
+        HttpAuth auth = HttpAuth.from(settings);
+        if (!auth.enabled()) {
+            System.err.println("warning: " + HttpApi.NO_AUTH_WARNING);
+        }
         try (Lifecycle lifecycle = new Lifecycle()) {
             IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig));
-            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, intake));
+            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, auth, intake));
             System.out.println("Orderflow intake running: HTTP on port " + server.port() + ", PostgreSQL at "
                     + intakeConfig.redactedUrl() + ". Ctrl-C stops it.");
             lifecycle.awaitShutdown();

@@ -1,5 +1,6 @@
 package io.orderflow.server.cli;
 
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.OrderflowInstance;
@@ -26,6 +27,8 @@ public final class RunCommand implements Callable<Integer> {
     public static final String KEYS = "Keys (defaults in docs/operations.md, Configuration):"
             + "%n  bootstrap.servers (required), schema.registry.url, state.dir,"
             + "%n  http.port, http.host, application.server, partitions, replication.factor,"
+            + "%n  http.auth (tokens|none, required), http.auth.tokens.file, http.auth.tokens,"
+            + "%n  http.auth.metrics,"
             + "%n  num.stream.threads, num.standby.replicas,"
             + "%n  saga.timeout, saga.deadline.scan.interval, saga.retention,"
             + "%n  saga.retention.scan.interval, dedupe.ttl,"
@@ -43,6 +46,7 @@ public final class RunCommand implements Callable<Integer> {
         Properties props = InstanceConfig.load(config, System.getenv());
         Duration timeout = Durations.parse("--startup-timeout", startupTimeout);
         InstanceConfig.required(props, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
+        HttpAuth.from(InstanceConfig.values(props)); // refuse before touching Kafka when it is not chosen
         TopicSetup.ensure(props, Duration.ofSeconds(30));
         try (Lifecycle lifecycle = new Lifecycle()) {
             OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, timeout));

@@ -62,15 +62,16 @@ public final class HttpApi implements AutoCloseable {
      *
      * @param extraRoutes more routes on the same server (the intake role), or none
      */
-    public static HttpApi start(String host, int port, QueryService queries,
+    public static HttpApi start(String host, int port, HttpAuth auth, QueryService queries,
                                 MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
         HttpApi api = new HttpApi(queries, waiters);
-        api.app = HttpServers.start(host, port, config -> {
+        api.app = HttpServers.start(host, port, auth, config -> {
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType(MicrometerMetrics.CONTENT_TYPE)
                     .result(ctx.queryParams("name[]").isEmpty() ? metrics.scrape()
                             : metrics.scrape(Set.copyOf(ctx.queryParams("name[]")))));
-            config.routes.get("/instances", ctx -> json(ctx, 200, new Instances(queries.instances())));
+            config.routes.get("/instances", ctx -> json(ctx, 200, new Instances(queries.instances(),
+                    auth.enabled() ? "tokens" : "none", auth.enabled() ? null : NO_AUTH_WARNING)));
             config.routes.get("/orders/{id}", api::order);
             config.routes.get("/inventory", api::inventoryRange);
             config.routes.get("/analytics/orders", api::analytics);
@@ -95,9 +96,14 @@ public final class HttpApi implements AutoCloseable {
                          @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, RestoreProgress.Store> restoring) {
     }
 
-    /** {@code GET /instances}. */
-    private record Instances(List<QueryService.InstanceInfo> instances) {
+    /** {@code GET /instances}; {@code warning} only without authentication. */
+    private record Instances(List<QueryService.InstanceInfo> instances, String auth,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) String warning) {
     }
+
+    /** Said at start and in {@code /instances} when {@code http.auth=none}. */
+    public static final String NO_AUTH_WARNING = "http.auth=none: every endpoint is open to whoever reaches the port; "
+            + "set http.auth=tokens before deploying";
 
     /**
      * Ready = Kafka Streams RUNNING and every queryable store answering on this instance; {@code restoring} shows
@@ -258,7 +264,8 @@ public final class HttpApi implements AutoCloseable {
 
     private static Reads.Request request(Context ctx) {
         return new Reads.Request(ctx.path() + reencodedQuery(ctx), allowStale(ctx),
-                ctx.header(Peers.FORWARDED) != null, "local".equals(ctx.queryParam("scope")));
+                ctx.header(Peers.FORWARDED) != null, "local".equals(ctx.queryParam("scope")),
+                ctx.header("Authorization"));
     }
 
     /** {@code allowStale=true|false}; anything else is refused rather than read as false. */

@@ -13,8 +13,8 @@ public final class IntakeServer implements AutoCloseable {
         this.app = app;
     }
 
-    public static IntakeServer start(String host, int port, IntakeService intake) {
-        Javalin app = HttpServers.start(host, port, config -> IntakeRoutes.register(config, intake));
+    public static IntakeServer start(String host, int port, HttpAuth auth, IntakeService intake) {
+        Javalin app = HttpServers.start(host, port, auth, config -> IntakeRoutes.register(config, intake));
         return new IntakeServer(app);
     }
 

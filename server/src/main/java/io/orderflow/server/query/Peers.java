@@ -55,15 +55,16 @@ public final class Peers {
      * Asks the candidates in turn — moving on when one answers 503 (and is not the last) or does not answer at
      * all — and returns the first answer, whatever its status.
      *
-     * @param pathAndQuery the request's path and (already encoded) query
+     * @param pathAndQuery  the request's path and (already encoded) query
+     * @param authorization the caller's {@code Authorization} header, passed on (the peers check it too), or null
      */
-    public Reply forward(List<HostInfo> candidates, String pathAndQuery, Duration timeout)
+    public Reply forward(List<HostInfo> candidates, String pathAndQuery, String authorization, Duration timeout)
             throws InterruptedException {
         String reason = null;
         for (int i = 0; i < candidates.size(); i++) {
             HostInfo host = candidates.get(i);
             try {
-                HttpResponse<String> response = send(host, pathAndQuery, timeout);
+                HttpResponse<String> response = send(host, pathAndQuery, authorization, timeout);
                 if (response.statusCode() == 503 && i < candidates.size() - 1) {
                     reason = host + " answered 503";
                     continue;
@@ -77,12 +78,16 @@ public final class Peers {
         return new Failed(reason);
     }
 
-    /** Asks every host for {@code pathAndQuery} (a JSON answer); stops at the first that cannot give it. */
-    public Gathered gather(List<HostInfo> hosts, String pathAndQuery) throws InterruptedException {
+    /**
+     * Asks every host for {@code pathAndQuery} (a JSON answer), passing on the caller's {@code authorization} (or
+     * null); stops at the first that cannot give it.
+     */
+    public Gathered gather(List<HostInfo> hosts, String pathAndQuery, String authorization)
+            throws InterruptedException {
         List<JsonNode> parts = new ArrayList<>();
         for (HostInfo host : hosts) {
             try {
-                HttpResponse<String> response = send(host, pathAndQuery, GATHER_TIMEOUT);
+                HttpResponse<String> response = send(host, pathAndQuery, authorization, GATHER_TIMEOUT);
                 if (response.statusCode() != 200) {
                     return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " answered "
                             + response.statusCode());
@@ -96,10 +101,13 @@ public final class Peers {
         return new Gathered(parts, null);
     }
 
-    private HttpResponse<String> send(HostInfo host, String pathAndQuery, Duration timeout)
+    private HttpResponse<String> send(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
             throws IOException, InterruptedException {
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
-        return client.send(HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1");
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return client.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -47,8 +47,10 @@ public final class Reads {
      * @param allowStale   whether a standby's copy may answer when the owner cannot
      * @param forwarded    whether another instance sent it: then it is never passed on again
      * @param localOnly    for ranges and aggregates: this instance's part only
+     * @param authorization the caller's {@code Authorization} header, passed on to the instances asked, or null
      */
-    public record Request(String pathAndQuery, boolean allowStale, boolean forwarded, boolean localOnly) {
+    public record Request(String pathAndQuery, boolean allowStale, boolean forwarded, boolean localOnly,
+                          String authorization) {
     }
 
     /** The value of {@code key} in {@code store}, shown as {@code view} shows it. */
@@ -125,7 +127,8 @@ public final class Reads {
         local.forEach(kv -> items.add(Views.StockLevel.of(kv.value)));
         if (!request.localOnly()) {
             Peers.Gathered pages = peers.gather(queries.otherHosts(StoreNames.INVENTORY_STOCK),
-                    "/inventory?scope=local&limit=" + (limit + 1) + (from == null ? "" : "&from=" + from));
+                    "/inventory?scope=local&limit=" + (limit + 1) + (from == null ? "" : "&from=" + from),
+                    request.authorization());
             if (!pages.complete()) {
                 return new Answer.Unavailable<>(pages.failure());
             }
@@ -155,7 +158,8 @@ public final class Reads {
         }
         if (!request.localOnly()) {
             Peers.Gathered others = peers.gather(queries.otherHosts(StoreNames.ORDER_ANALYTICS),
-                    "/analytics/orders?scope=local&window=" + window.toSeconds() + "s&at=" + now.toEpochMilli());
+                    "/analytics/orders?scope=local&window=" + window.toSeconds() + "s&at=" + now.toEpochMilli(),
+                    request.authorization());
             if (!others.complete()) {
                 return new Answer.Unavailable<>(others.failure());
             }
@@ -180,7 +184,7 @@ public final class Reads {
         if (request.allowStale()) {
             candidates.addAll(standbys);
         }
-        Peers.Reply reply = peers.forward(candidates, request.pathAndQuery(), timeout);
+        Peers.Reply reply = peers.forward(candidates, request.pathAndQuery(), request.authorization(), timeout);
         if (reply instanceof Peers.Answered answered) {
             return new Answer.Elsewhere<>(answered.status(), answered.body(), answered.retryAfter(),
                     answered.servedBy());

@@ -1,6 +1,7 @@
 package io.orderflow.server.runtime;
 
 import io.orderflow.config.Settings;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.topology.OrderflowConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -54,7 +55,15 @@ public final class InstanceConfig {
             .define(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Type.INT, 1, Settings.atLeast(1), Importance.MEDIUM,
                     "stream threads")
             .define(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Type.INT, 1, Settings.atLeast(0), Importance.MEDIUM,
-                    "standby replicas per store (with a single instance Kafka Streams assigns none)");
+                    "standby replicas per store (with a single instance Kafka Streams assigns none)")
+            .define(HttpAuth.MODE, Type.STRING, null, Settings.oneOf("tokens", "none"), Importance.HIGH,
+                    "tokens (bearer tokens with roles) or none (no authentication, not for deployment); required")
+            .define(HttpAuth.TOKENS_FILE, Type.STRING, null, Importance.HIGH,
+                    "file of tokens, one per line: <name> <role>[,<role>...] <token> (roles read, write, operator)")
+            .define(HttpAuth.TOKENS, Type.PASSWORD, null, Importance.MEDIUM,
+                    "the tokens themselves, lines as in the file separated by ';' (e.g. from the environment)")
+            .define(HttpAuth.PROTECT_METRICS, Type.BOOLEAN, false, Importance.LOW,
+                    "true: GET /metrics needs a read token too");
 
     private InstanceConfig() {
     }

@@ -1,6 +1,7 @@
 package io.orderflow.server.runtime;
 
 import io.orderflow.server.http.HttpApi;
+import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.metrics.MicrometerMetrics;
 import io.orderflow.server.metrics.PendingSagas;
 import io.orderflow.server.query.OrderWaiters;
@@ -78,6 +79,10 @@ public final class OrderflowInstance implements AutoCloseable {
                                           Consumer<JavalinConfig> extraRoutes) {
         OrderflowConfig config = OrderflowConfig.from(props);
         Map<String, Object> settings = InstanceConfig.values(props);
+        HttpAuth auth = HttpAuth.from(settings);
+        if (!auth.enabled()) {
+            log.warn(HttpApi.NO_AUTH_WARNING);
+        }
         int httpPort = (Integer) settings.get(InstanceConfig.HTTP_PORT);
         String httpHost = (String) settings.get(InstanceConfig.HTTP_HOST);
         Properties withDefaults = new Properties();
@@ -133,8 +138,8 @@ public final class OrderflowInstance implements AutoCloseable {
 
         HttpApi http;
         try {
-            http = HttpApi.start(httpHost, httpPort, new QueryService(streams, self, restores), metrics, waiters,
-                    extraRoutes);
+            http = HttpApi.start(httpHost, httpPort, auth, new QueryService(streams, self, restores), metrics,
+                    waiters, extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);
             replyPath.close();
