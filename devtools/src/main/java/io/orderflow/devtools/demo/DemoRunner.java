@@ -187,7 +187,7 @@ public final class DemoRunner {
                 out.flush();
                 return pending == 0 ? 0 : 1;
             }
-            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry);
+            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry, httpHost);
             lifecycle.awaitShutdown();
             return 0;
         }
@@ -300,12 +300,15 @@ public final class DemoRunner {
                 + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
     }
 
-    private void printTryIt(String bootstrap, boolean localRegistry) {
+    private void printTryIt(String bootstrap, boolean localRegistry, String httpHost) {
         String http = "localhost:" + options.httpPort();
         String producer = "./saga console-producer --bootstrap-server " + bootstrap
                 + " --reader-property parse.key=true --reader-property 'key.separator=|' --topic ";
         out.println("Orderflow is running. Kafka: " + bootstrap + "; HTTP: http://" + http
                 + (options.instances() > 1 ? " to " + (options.httpPort() + options.instances() - 1) : "") + ".");
+        out.println("The HTTP API is open, without authentication, "
+                + (httpHost.equals(LOOPBACK) ? "on loopback only" : "on " + httpHost + " (ORDERFLOW_HTTP_HOST)")
+                + ": a demo is for trying. `saga run` asks for http.auth (docs/operations.md).");
         out.println("Try it from another shell (in this directory):");
         out.println();
         if (options.via() == Via.OUTBOX) {
