@@ -5,7 +5,9 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.orderflow.contracts.OrderLine;
 import io.orderflow.devtools.embedded.EmbeddedKafkaExtension;
+import io.orderflow.devtools.embedded.SelfSignedCertificate;
 import io.orderflow.server.http.HttpAuth;
+import io.orderflow.server.http.HttpTls;
 import io.orderflow.server.runtime.OrderflowInstance;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,7 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.URI;
+import java.security.KeyStore;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,21 +36,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Two instances with bearer tokens on a real broker: every key is served from either instance to a read token —
- * the one that does not hold it passes the caller's token on and the holder checks it — and refused without one;
- * an instance without {@code http.auth} does not start; no token ever reaches a log line.
+ * Two instances with bearer tokens and HTTPS on a real broker: every key is served from either instance to a read
+ * token — the one that does not hold it passes the caller's token on, over HTTPS, and the holder checks it — and
+ * refused without one; plain HTTP gets no answer; an instance without {@code http.auth} does not start, nor one whose
+ * key store will not open; no token or password ever reaches a log line or an error.
  */
 class HttpAuthIntegrationTest {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final String STORE_PASSWORD = "St0re-pw-5e1f9a";
+    private static HttpClient client;
     private static final String READ = "Rd-9f2c47e1b8a64d0f93c5e7a1b2d4f6a8";
     private static final String WRITE = "Wr-1a3c5e7f9b2d4f6a8c0e2a4c6e8a0b2d";
 
     @Test
     void shouldServeEveryKeyFromEitherInstanceToAReadTokenAndPassTheTokenOnWhenForwarding(@TempDir Path state)
             throws Exception {
-        // Given two instances that require tokens, and every log line captured
+        // Given two instances that require tokens and speak HTTPS, and every log line captured
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(state, STORE_PASSWORD);
+        client = HttpClient.newBuilder().sslContext(trusting(certificate)).build();
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         logs.start();
@@ -57,6 +66,10 @@ class HttpAuthIntegrationTest {
                 Properties props = BrokerFixture.instanceProps(bootstrap, state.resolve("i" + i), 6);
                 props.put(HttpAuth.MODE, "tokens");
                 props.put(HttpAuth.TOKENS, "dash read " + READ + ";shop write " + WRITE);
+                props.put(HttpTls.KEYSTORE, certificate.keyStore().toString());
+                props.put(HttpTls.KEYSTORE_PASSWORD, STORE_PASSWORD);
+                props.put(HttpTls.TRUSTSTORE, certificate.trustStore().toString());
+                props.put(HttpTls.TRUSTSTORE_PASSWORD, STORE_PASSWORD);
                 instances.add(BrokerFixture.start(props));
             }
             await().atMost(Duration.ofSeconds(90)).until(() -> instances.stream().allMatch(in ->
@@ -96,6 +109,10 @@ class HttpAuthIntegrationTest {
                 assertThat(get(instance, "/ready", null).statusCode()).isEqualTo(200);
                 assertThat(get(instance, "/instances", READ).body()).contains("\"auth\":\"tokens\"")
                         .doesNotContain("warning");
+                // and plain HTTP on the HTTPS port is not served
+                HttpResponse<String> plain = plainHttp(instance);
+                assertThat(plain == null || plain.statusCode() == 400).as("plain HTTP answered %s",
+                        plain == null ? "nothing" : plain.statusCode() + " " + plain.body()).isTrue();
             }
         } finally {
             for (OrderflowInstance instance : instances) {
@@ -107,7 +124,7 @@ class HttpAuthIntegrationTest {
         for (ILoggingEvent event : logs.list) {
             String line = event.getFormattedMessage() + (event.getThrowableProxy() == null ? ""
                     : event.getThrowableProxy().getMessage());
-            assertThat(line).doesNotContain(READ).doesNotContain(WRITE);
+            assertThat(line).doesNotContain(READ).doesNotContain(WRITE).doesNotContain(STORE_PASSWORD);
         }
         assertThat(logs.list).isNotEmpty();
     }
@@ -124,12 +141,53 @@ class HttpAuthIntegrationTest {
                 .hasMessageStartingWith("http.auth is not set");
     }
 
+    @Test
+    void shouldRefuseToStartNamingTheStoreButNotThePasswordWhenTheKeyStoreWillNotOpen(@TempDir Path state) {
+        // Given a key store and the wrong password for it
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(state, STORE_PASSWORD);
+        Properties props = BrokerFixture.instanceProps(KAFKA.bootstrapServers(), state.resolve("s"), 6);
+        props.put(HttpTls.KEYSTORE, certificate.keyStore().toString());
+        props.put(HttpTls.KEYSTORE_PASSWORD, "Wr0ng-pw-77c3d1");
+
+        // When / Then
+        assertThatThrownBy(() -> BrokerFixture.start(props))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot open http.tls.keystore.path " + certificate.keyStore())
+                .message().doesNotContain("Wr0ng-pw-77c3d1").doesNotContain(STORE_PASSWORD);
+    }
+
     private static HttpResponse<String> get(OrderflowInstance instance, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.httpPort()
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + instance.httpPort()
                 + path)).timeout(Duration.ofSeconds(40));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return CLIENT.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@code GET /ready} in plain HTTP, or null when the server does not answer it. */
+    private static HttpResponse<String> plainHttp(OrderflowInstance instance) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + instance.httpPort() + "/ready")).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static SSLContext trusting(SelfSignedCertificate certificate) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(certificate.trustStore())) {
+            trust.load(in, certificate.password().toCharArray());
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
     }
 }

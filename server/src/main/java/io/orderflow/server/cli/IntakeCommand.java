@@ -2,6 +2,7 @@ package io.orderflow.server.cli;
 
 import io.orderflow.server.http.HttpApi;
 import io.orderflow.server.http.HttpAuth;
+import io.orderflow.server.http.HttpTls;
 import io.orderflow.server.http.IntakeServer;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
@@ -31,7 +32,9 @@ public final class IntakeCommand implements Callable<Integer> {
             + "%n  intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers,"
             + "%n  http.port (default 8080), http.host,"
             + "%n  http.auth (tokens|none, required), http.auth.tokens.file, http.auth.tokens,"
-            + "%n  http.auth.metrics.";
+            + "%n  http.auth.metrics, http.tls.keystore.path, http.tls.keystore.password,"
+            + "%n  http.tls.keystore.type, http.tls.truststore.path,"
+            + "%n  http.tls.truststore.password.";
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "intake properties file")
     Path config;
@@ -44,13 +47,15 @@ public final class IntakeCommand implements Callable<Integer> {
         int port = (Integer) settings.get(InstanceConfig.HTTP_PORT);
         String host = (String) settings.get(InstanceConfig.HTTP_HOST);
         HttpAuth auth = HttpAuth.from(settings);
+        HttpTls tls = HttpTls.from(settings);
         if (!auth.enabled()) {
             System.err.println("warning: " + HttpApi.NO_AUTH_WARNING);
         }
         try (Lifecycle lifecycle = new Lifecycle()) {
             IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig));
-            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, auth, intake));
-            System.out.println("Orderflow intake running: HTTP on port " + server.port() + ", PostgreSQL at "
+            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, auth, tls, intake));
+            System.out.println("Orderflow intake running: " + tls.scheme().toUpperCase(java.util.Locale.ROOT)
+                    + " on port " + server.port() + ", PostgreSQL at "
                     + intakeConfig.redactedUrl() + ". Ctrl-C stops it.");
             lifecycle.awaitShutdown();
         }

@@ -1,6 +1,7 @@
 package io.orderflow.server.cli;
 
 import io.orderflow.server.http.HttpAuth;
+import io.orderflow.server.http.HttpTls;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.OrderflowInstance;
@@ -28,7 +29,9 @@ public final class RunCommand implements Callable<Integer> {
             + "%n  bootstrap.servers (required), schema.registry.url, state.dir,"
             + "%n  http.port, http.host, application.server, partitions, replication.factor,"
             + "%n  http.auth (tokens|none, required), http.auth.tokens.file, http.auth.tokens,"
-            + "%n  http.auth.metrics,"
+            + "%n  http.auth.metrics, http.tls.keystore.path, http.tls.keystore.password,"
+            + "%n  http.tls.keystore.type, http.tls.truststore.path,"
+            + "%n  http.tls.truststore.password,"
             + "%n  num.stream.threads, num.standby.replicas,"
             + "%n  saga.timeout, saga.deadline.scan.interval, saga.retention,"
             + "%n  saga.retention.scan.interval, dedupe.ttl,"
@@ -46,11 +49,14 @@ public final class RunCommand implements Callable<Integer> {
         Properties props = InstanceConfig.load(config, System.getenv());
         Duration timeout = Durations.parse("--startup-timeout", startupTimeout);
         InstanceConfig.required(props, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
-        HttpAuth.from(InstanceConfig.values(props)); // refuse before touching Kafka when it is not chosen
+        // Refuse before touching Kafka when authentication is not chosen or a key store cannot be opened.
+        HttpAuth.from(InstanceConfig.values(props));
+        HttpTls tls = HttpTls.from(InstanceConfig.values(props));
         TopicSetup.ensure(props, Duration.ofSeconds(30));
         try (Lifecycle lifecycle = new Lifecycle()) {
             OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, timeout));
-            System.out.println("Orderflow instance running: HTTP on port " + instance.httpPort() + ", advertised as "
+            System.out.println("Orderflow instance running: " + tls.scheme().toUpperCase(java.util.Locale.ROOT)
+                    + " on port " + instance.httpPort() + ", advertised as "
                     + instance.self().host() + ":" + instance.self().port() + ", Kafka at "
                     + props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG) + ". Ctrl-C stops it.");
             lifecycle.awaitShutdown();

@@ -52,9 +52,9 @@ public final class HttpApi implements AutoCloseable {
     private final Reads reads;
     private Javalin app;
 
-    private HttpApi(QueryService queries, OrderWaiters waiters) {
+    private HttpApi(QueryService queries, OrderWaiters waiters, Peers peers) {
         this.queries = queries;
-        this.reads = new Reads(queries, waiters);
+        this.reads = new Reads(queries, waiters, peers);
     }
 
     /**
@@ -62,10 +62,16 @@ public final class HttpApi implements AutoCloseable {
      *
      * @param extraRoutes more routes on the same server (the intake role), or none
      */
-    public static HttpApi start(String host, int port, HttpAuth auth, QueryService queries,
+    public static HttpApi start(String host, int port, HttpAuth auth, HttpTls tls, QueryService queries,
                                 MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
-        HttpApi api = new HttpApi(queries, waiters);
-        api.app = HttpServers.start(host, port, auth, config -> {
+        Peers peers;
+        try {
+            peers = tls.enabled() ? new Peers(tls.clientContext()) : new Peers();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context for requests to other instances", e);
+        }
+        HttpApi api = new HttpApi(queries, waiters, peers);
+        api.app = HttpServers.start(host, port, auth, tls, config -> {
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType(MicrometerMetrics.CONTENT_TYPE)
                     .result(ctx.queryParams("name[]").isEmpty() ? metrics.scrape()

@@ -25,13 +25,17 @@ final class HttpServers {
     private record Health(String status) {
     }
 
-    /** Starts a server with {@code routes} and the shared ones, every request checked by {@code auth}. */
-    static Javalin start(String host, int port, HttpAuth auth, Consumer<JavalinConfig> routes) {
+    /**
+     * Starts a server with {@code routes} and the shared ones, every request checked by {@code auth}, over HTTPS
+     * when {@code tls} is on.
+     */
+    static Javalin start(String host, int port, HttpAuth auth, HttpTls tls, Consumer<JavalinConfig> routes) {
         List<String> index = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             HttpErrors.install(config);
+            tls.install(config, host, port);
             auth.install(config);
             // GET / lists what this server answers: every route as registered, whoever registered it.
             config.events.handlerAdded(info -> {

@@ -14,7 +14,12 @@ public final class IntakeServer implements AutoCloseable {
     }
 
     public static IntakeServer start(String host, int port, HttpAuth auth, IntakeService intake) {
-        Javalin app = HttpServers.start(host, port, auth, config -> IntakeRoutes.register(config, intake));
+        return start(host, port, auth, HttpTls.none(), intake);
+    }
+
+    /** Over HTTPS when {@code tls} is on. */
+    public static IntakeServer start(String host, int port, HttpAuth auth, HttpTls tls, IntakeService intake) {
+        Javalin app = HttpServers.start(host, port, auth, tls, config -> IntakeRoutes.register(config, intake));
         return new IntakeServer(app);
     }
 

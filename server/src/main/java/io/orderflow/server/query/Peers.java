@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import javax.net.ssl.SSLContext;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,20 @@ public final class Peers {
     private static final Duration GATHER_TIMEOUT = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final String scheme;
+    private final HttpClient client;
+
+    /** Plain HTTP to the other instances. */
+    public Peers() {
+        this.scheme = "http";
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    /** HTTPS to the other instances, trusting what {@code tls} trusts. */
+    public Peers(SSLContext tls) {
+        this.scheme = "https";
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls).build();
+    }
 
     /** What asking another instance gave. */
     public sealed interface Reply {
@@ -103,7 +117,7 @@ public final class Peers {
 
     private HttpResponse<String> send(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
             throws IOException, InterruptedException {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery);
+        URI uri = URI.create(scheme + "://" + host.host() + ":" + host.port() + pathAndQuery);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1");
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -33,11 +33,12 @@ public final class Reads {
 
     private final QueryService queries;
     private final OrderWaiters waiters;
-    private final Peers peers = new Peers();
+    private final Peers peers;
 
-    public Reads(QueryService queries, OrderWaiters waiters) {
+    public Reads(QueryService queries, OrderWaiters waiters, Peers peers) {
         this.queries = queries;
         this.waiters = waiters;
+        this.peers = peers;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.orderflow.server.runtime;
 
 import io.orderflow.config.Settings;
 import io.orderflow.server.http.HttpAuth;
+import io.orderflow.server.http.HttpTls;
 import io.orderflow.topology.OrderflowConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -63,7 +64,14 @@ public final class InstanceConfig {
             .define(HttpAuth.TOKENS, Type.PASSWORD, null, Importance.MEDIUM,
                     "the tokens themselves, lines as in the file separated by ';' (e.g. from the environment)")
             .define(HttpAuth.PROTECT_METRICS, Type.BOOLEAN, false, Importance.LOW,
-                    "true: GET /metrics needs a read token too");
+                    "true: GET /metrics needs a read token too")
+            .define(HttpTls.KEYSTORE, Type.STRING, null, Importance.HIGH,
+                    "key store with the server's key and certificate: HTTPS instead of HTTP")
+            .define(HttpTls.KEYSTORE_PASSWORD, Type.PASSWORD, null, Importance.HIGH, "its password")
+            .define(HttpTls.KEYSTORE_TYPE, Type.STRING, "PKCS12", Importance.LOW, "PKCS12 or JKS (both stores)")
+            .define(HttpTls.TRUSTSTORE, Type.STRING, null, Importance.MEDIUM,
+                    "certificates trusted when instances ask each other over HTTPS (default: the JDK's CAs)")
+            .define(HttpTls.TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM, "its password");
 
     private InstanceConfig() {
     }

@@ -2,6 +2,7 @@ package io.orderflow.server.runtime;
 
 import io.orderflow.server.http.HttpApi;
 import io.orderflow.server.http.HttpAuth;
+import io.orderflow.server.http.HttpTls;
 import io.orderflow.server.metrics.MicrometerMetrics;
 import io.orderflow.server.metrics.PendingSagas;
 import io.orderflow.server.query.OrderWaiters;
@@ -80,6 +81,7 @@ public final class OrderflowInstance implements AutoCloseable {
         OrderflowConfig config = OrderflowConfig.from(props);
         Map<String, Object> settings = InstanceConfig.values(props);
         HttpAuth auth = HttpAuth.from(settings);
+        HttpTls tls = HttpTls.from(settings);
         if (!auth.enabled()) {
             log.warn(HttpApi.NO_AUTH_WARNING);
         }
@@ -138,7 +140,7 @@ public final class OrderflowInstance implements AutoCloseable {
 
         HttpApi http;
         try {
-            http = HttpApi.start(httpHost, httpPort, auth, new QueryService(streams, self, restores), metrics,
+            http = HttpApi.start(httpHost, httpPort, auth, tls, new QueryService(streams, self, restores), metrics,
                     waiters, extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);

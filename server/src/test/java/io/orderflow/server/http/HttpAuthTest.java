@@ -47,7 +47,7 @@ class HttpAuthTest {
     }
 
     private int start(HttpAuth auth) {
-        app = HttpServers.start("127.0.0.1", 0, auth, config -> {
+        app = HttpServers.start("127.0.0.1", 0, auth, HttpTls.none(), config -> {
             config.routes.get("/ready", ctx -> ctx.result("ready"));
             config.routes.get("/metrics", ctx -> ctx.result("metrics"));
             config.routes.get("/orders/{id}", ctx -> ctx.result("order " + ctx.pathParam("id")));
