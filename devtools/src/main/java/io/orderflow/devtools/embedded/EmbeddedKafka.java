@@ -70,8 +70,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         "controller.listener.names", "inter.broker.listener.name", "controller.quorum.voters",
         "controller.quorum.bootstrap.servers", "log.dirs", "log.dir", "metadata.log.dir");
 
+    /** The administrator of a {@linkplain Builder#secured secured} node: a super user, created at format time. */
+    public static final String ADMIN = "admin";
+    static final String SECURED_LISTENER = "SASL_SSL";
+    static final String SCRAM = "SCRAM-SHA-512";
+
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private Security security;
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -85,6 +91,37 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** TLS for the client listener, SCRAM for its clients, and the administrator's password. */
+    public record Security(SelfSignedCertificate certificate, String adminPassword) {
+    }
+
+    /**
+     * The client settings that authenticate as {@code user} with {@code password} on a secured node: SASL_SSL,
+     * SCRAM-SHA-512, trusting the node's certificate. On an open node, none.
+     */
+    public Properties clientProperties(String user, String password) {
+        Properties props = new Properties();
+        if (security != null) {
+            props.put("security.protocol", SECURED_LISTENER);
+            props.put("sasl.mechanism", SCRAM);
+            props.put("sasl.jaas.config", jaas(user, password));
+            props.put("ssl.truststore.location", security.certificate().trustStore().toString());
+            props.put("ssl.truststore.password", security.certificate().password());
+            props.put("ssl.truststore.type", "PKCS12");
+        }
+        return props;
+    }
+
+    /** {@link #clientProperties} of the administrator. */
+    public Properties adminProperties() {
+        return clientProperties(ADMIN, security == null ? null : security.adminPassword());
+    }
+
+    static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
     }
 
     /** {@code 127.0.0.1:port} of the client listener, for {@code bootstrap.servers}. */
@@ -165,6 +202,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int port;
         private int controllerPort;
         private Path dataDir;
+        private Security security;
         private final Map<String, String> overrides = new LinkedHashMap<>();
 
         private Builder() {
@@ -189,6 +227,19 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public Builder dataDir(Path dir) {
             this.dataDir = Objects.requireNonNull(dir, "dataDir");
+            return this;
+        }
+
+        /**
+         * A node as a secured production cluster is: its client listener is SASL_SSL (TLS with {@code security}'s
+         * certificate, SCRAM-SHA-512 logins), Kafka's {@code StandardAuthorizer} decides every request and
+         * {@code allow.everyone.if.no.acl.found=false}, so a principal may do only what ACLs allow. The
+         * administrator {@value #ADMIN} is a super user whose SCRAM credential is written when the directory is
+         * formatted. The controller listener stays PLAINTEXT on loopback; its principal (ANONYMOUS, the node
+         * talking to itself) is a super user too.
+         */
+        public Builder secured(Security security) {
+            this.security = Objects.requireNonNull(security, "security");
             return this;
         }
 
@@ -235,7 +286,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 // Validates every setting before anything is written to the data dir.
                 KafkaConfig config = new KafkaConfig(properties, false);
                 Path configFile = writeConfig(dir.resolve(CONFIG_FILE_NAME), properties);
-                formatIfNew(dir.resolve(LOG_DIR_NAME), configFile);
+                formatIfNew(dir.resolve(LOG_DIR_NAME), configFile, security);
 
                 KafkaRaftServer node = new KafkaRaftServer(config, Time.SYSTEM);
                 server = node;
@@ -245,7 +296,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                 String bootstrap = HOST + ":" + clientPort;
                 LOG.info("Embedded Kafka started on {} (controller port {}, data dir {}) in {} ms",
                     bootstrap, quorumPort, dir, Elapsed.millisSince(started));
-                return new EmbeddedKafka(node, bootstrap, dir, createdDir);
+                EmbeddedKafka kafka = new EmbeddedKafka(node, bootstrap, dir, createdDir);
+                kafka.security = security;
+                return kafka;
             } catch (RuntimeException | IOException e) {
                 cleanUpAfterFailedStart(server, createdDir ? dir : null, e);
                 OptionalInt unbindable = LoopbackPorts.portKafkaFailedToBind(e);
@@ -265,13 +318,30 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("process.roles", "broker,controller");
             props.put("node.id", Integer.toString(NODE_ID));
             props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + quorumPort);
-            props.put("listeners", CLIENT_LISTENER + "://" + HOST + ":" + clientPort + ","
+            String client = security == null ? CLIENT_LISTENER : SECURED_LISTENER;
+            props.put("listeners", client + "://" + HOST + ":" + clientPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + quorumPort);
-            props.put("advertised.listeners", CLIENT_LISTENER + "://" + HOST + ":" + clientPort);
+            props.put("advertised.listeners", client + "://" + HOST + ":" + clientPort);
             props.put("listener.security.protocol.map",
-                CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+                client + ":" + client + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
             props.put("controller.listener.names", CONTROLLER_LISTENER);
-            props.put("inter.broker.listener.name", CLIENT_LISTENER);
+            props.put("inter.broker.listener.name", client);
+            if (security != null) {
+                String listener = "listener.name." + client.toLowerCase(java.util.Locale.ROOT) + ".";
+                props.put("sasl.enabled.mechanisms", SCRAM);
+                props.put("sasl.mechanism.inter.broker.protocol", SCRAM);
+                props.put(listener + SCRAM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                    jaas(ADMIN, security.adminPassword()));
+                props.put("ssl.keystore.location", security.certificate().keyStore().toString());
+                props.put("ssl.keystore.password", security.certificate().password());
+                props.put("ssl.keystore.type", "PKCS12");
+                props.put("ssl.truststore.location", security.certificate().trustStore().toString());
+                props.put("ssl.truststore.password", security.certificate().password());
+                props.put("ssl.truststore.type", "PKCS12");
+                props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+                props.put("allow.everyone.if.no.acl.found", "false");
+                props.put("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
+            }
             props.put("log.dirs", logDir.toString());
             props.put("metadata.log.dir", logDir.toString());
             props.put("server.max.startup.time.ms", Long.toString(STARTUP_TIMEOUT.toMillis()));
@@ -309,13 +379,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         /** Formats with Kafka's own storage tool — the same as {@code kafka-storage.sh format}. */
-        private static void formatIfNew(Path logDir, Path configFile) {
+        private static void formatIfNew(Path logDir, Path configFile, Security security) {
             if (Files.exists(logDir.resolve("meta.properties"))) {
                 LOG.info("Reusing Kafka data in {}", logDir);
                 return;
             }
             String clusterId = Uuid.randomUuid().toString();
-            KafkaStorage.format(configFile, clusterId, logDir);
+            KafkaStorage.format(configFile, clusterId, logDir, security == null ? null
+                : SCRAM + "=[name=" + ADMIN + ",password=" + security.adminPassword() + "]");
             LOG.info("Formatted new Kafka data dir {} (cluster id {})", logDir, clusterId);
         }
 

@@ -33,17 +33,28 @@ final class KafkaStorage {
         props.put("auto.create.topics.enable", "false");
     }
 
+    /** {@link #format(Path, String, Path, String)} without SCRAM credentials. */
+    static void format(Path configFile, String clusterId, Path logDir) {
+        format(configFile, clusterId, logDir, null);
+    }
+
     /**
-     * Formats the log directories {@code configFile} names for {@code clusterId}.
+     * Formats the log directories {@code configFile} names for {@code clusterId}, with a SCRAM credential
+     * ({@code --add-scram}, e.g. {@code SCRAM-SHA-512=[name=admin,password=…]}) when {@code scram} is not null.
      *
      * @throws IllegalStateException naming {@code logDir} and the tool's own output when it fails
      */
-    static void format(Path configFile, String clusterId, Path logDir) {
+    static void format(Path configFile, String clusterId, Path logDir, String scram) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int exitCode;
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "--cluster-id", clusterId,
+            "--config", configFile.toString()));
+        if (scram != null) {
+            args.add("--add-scram");
+            args.add(scram);
+        }
         try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            exitCode = StorageTool.execute(
-                new String[] {"format", "--cluster-id", clusterId, "--config", configFile.toString()}, out);
+            exitCode = StorageTool.execute(args.toArray(String[]::new), out);
         } catch (RuntimeException e) {
             throw new IllegalStateException("Could not format Kafka data dir " + logDir + ": " + e.getMessage(), e);
         }

@@ -91,6 +91,9 @@ public final class KafkaTopics {
             try {
                 await(result.getValue(), deadline, "creating topic " + result.getKey());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                    throw notAuthorized("CREATE", result.getKey(), e.getCause());
+                }
                 // Someone else created it meanwhile: its partition count is checked once it is listed.
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     failures.add("topic " + result.getKey() + " (" + partitions + " partitions, replication factor "
@@ -148,6 +151,13 @@ public final class KafkaTopics {
             + lastFailure.getCause().getMessage(), lastFailure.getCause());
     }
 
+    /** Names what was refused and what grants it; the same cause for every topic, so the first is enough. */
+    private static IllegalStateException notAuthorized(String operation, String topic, Throwable cause) {
+        return new IllegalStateException("This principal is not authorized to " + operation + " topic " + topic
+            + " (" + cause.getMessage() + "). Grant the ACLs that 'saga acls --role streams --principal User:<name>' "
+            + "prints (docs/operations.md, Kafka security)", cause);
+    }
+
     /** Partition count of each of {@code topics} that exists; absent topics are left out. */
     private static Map<String, Integer> partitionCounts(Admin admin, Collection<String> topics, long deadline) {
         Map<String, KafkaFuture<TopicDescription>> descriptions = admin
@@ -159,6 +169,9 @@ public final class KafkaTopics {
                 TopicDescription topic = await(description.getValue(), deadline, "describing topic " + description.getKey());
                 counts.put(description.getKey(), topic.partitions().size());
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                    throw notAuthorized("DESCRIBE", description.getKey(), e.getCause());
+                }
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw new IllegalStateException("Cannot describe topic " + description.getKey() + ": "
                         + e.getCause().getMessage(), e.getCause());

@@ -1,0 +1,173 @@
+package io.orderflow.devtools.it;
+
+import io.orderflow.contracts.OrderLine;
+import io.orderflow.devtools.embedded.EmbeddedKafka;
+import io.orderflow.devtools.embedded.SelfSignedCertificate;
+import io.orderflow.server.runtime.OrderflowInstance;
+import io.orderflow.verify.VerifyFixture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.tools.AclCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Orderflow on a broker secured as production clusters are — TLS, SCRAM-SHA-512 logins, Kafka's
+ * {@code StandardAuthorizer} with {@code allow.everyone.if.no.acl.found=false} — with exactly the ACLs
+ * {@code saga acls} prints, applied by Kafka's own {@code kafka-acls} tool ({@link AclCommand}, what
+ * {@code kafka-acls.sh} runs): an instance runs sagas to the end as the streams principal, {@code saga verify} is OK
+ * as the verify principal, a principal without ACLs is refused at start with the permission named, and a client
+ * without credentials is refused.
+ */
+class SecuredKafkaIntegrationTest {
+    private static final String ADMIN_PASSWORD = "Adm1n-pw-4c8e2b";
+    private static final String APP_PASSWORD = "App-pw-9d1f3a7c";
+    private static final String VERIFY_PASSWORD = "Ver1fy-pw-6b2e8d";
+    private static final String NOBODY_PASSWORD = "N0body-pw-3a7c1e";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void shouldRunSagasAndVerifyWithExactlyThePrintedAclsAndRefuseWhoHasNone(@TempDir Path dir) throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir, "St0re-pw-2f6a");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder()
+                .secured(new EmbeddedKafka.Security(certificate, ADMIN_PASSWORD)).start();
+             Admin admin = Admin.create(client(kafka, kafka.adminProperties()))) {
+            String bootstrap = kafka.bootstrapServers();
+            admin.alterUserScramCredentials(List.of(user("orderflow-app", APP_PASSWORD),
+                    user("orderflow-verify", VERIFY_PASSWORD), user("nobody", NOBODY_PASSWORD))).all()
+                    .get(30, TimeUnit.SECONDS);
+            Path adminConfig = write(dir.resolve("admin.properties"), kafka.adminProperties());
+
+            // Given the ACLs saga acls prints for each role, applied with Kafka's own kafka-acls tool
+            int commands = applyPrinted(bootstrap, adminConfig, "User:orderflow-app", "streams")
+                    + applyPrinted(bootstrap, adminConfig, "User:orderflow-verify", "verify");
+            assertThat(commands).isEqualTo(12 + 10);
+
+            // When an instance runs as the streams principal, creating Orderflow's topics itself
+            Properties props = BrokerFixture.instanceProps(bootstrap, dir.resolve("state"), 3);
+            props.putAll(kafka.clientProperties("orderflow-app", APP_PASSWORD));
+            try (OrderflowInstance instance = BrokerFixture.start(props);
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                         client(kafka, kafka.adminProperties()), new StringSerializer(), new ByteArraySerializer())) {
+                BrokerFixture.deposit(producer, "c1", 1_000_000);
+                BrokerFixture.adjust(producer, "s1", 100);
+                producer.flush();
+                for (int i = 0; i < 5; i++) {
+                    BrokerFixture.place(producer, "sec-" + i, "c1", new OrderLine("s1", 1, 10L));
+                }
+                producer.flush();
+
+                // Then its sagas run to the end
+                for (int i = 0; i < 5; i++) {
+                    HttpResponse<String> order = get(instance, "/orders/sec-" + i + "?waitFor=TERMINAL&timeout=60s");
+                    assertThat(order.statusCode()).as(order.body()).isEqualTo(200);
+                    assertThat(order.body()).contains("\"status\":\"CONFIRMED\"");
+                }
+                // (and every read model has caught up before the instance stops, as verify expects)
+                await().atMost(Duration.ofSeconds(30)).until(() -> get(instance, "/customers/c1/orders").body()
+                        .contains("\"CONFIRMED\":5"));
+            }
+
+            // And saga verify, as the verify principal with its read-only ACLs, finds every invariant held
+            Path verifyConfig = write(dir.resolve("verify.properties"),
+                    kafka.clientProperties("orderflow-verify", VERIFY_PASSWORD));
+            VerifyFixture.Result verify = VerifyFixture.saga("verify", "--bootstrap-server", bootstrap,
+                    "--command-config", verifyConfig.toString(), "--timeout", "30s");
+            assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+
+            // And a principal without ACLs is refused at start, the missing permission named
+            Properties nobody = BrokerFixture.instanceProps(bootstrap, dir.resolve("nobody"), 3);
+            nobody.putAll(kafka.clientProperties("nobody", NOBODY_PASSWORD));
+            assertThatThrownBy(() -> BrokerFixture.start(nobody))
+                    .hasMessageContaining("not authorized")
+                    .hasMessageContaining("saga acls");
+
+            // And a client without credentials, or with a wrong password, gets nothing
+            Properties wrong = client(kafka, kafka.clientProperties("orderflow-app", "not-the-password"));
+            try (Admin intruder = Admin.create(wrong)) {
+                assertThatThrownBy(() -> intruder.listTopics().names().get(20, TimeUnit.SECONDS))
+                        .hasMessageContaining("Authentication failed");
+            }
+            Properties plain = client(kafka, new Properties());
+            plain.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+            plain.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
+            try (Admin stranger = Admin.create(plain)) {
+                assertThatThrownBy(() -> stranger.listTopics().names().get(20, TimeUnit.SECONDS))
+                        .isInstanceOfAny(java.util.concurrent.ExecutionException.class,
+                                java.util.concurrent.TimeoutException.class);
+            }
+        }
+    }
+
+    /** Runs {@code saga acls}, then each command it printed through {@link AclCommand}; returns how many. */
+    private static int applyPrinted(String bootstrap, Path adminConfig, String principal, String role) {
+        VerifyFixture.Result printed = VerifyFixture.saga("acls", "--principal", principal, "--role", role,
+                "--bootstrap-server", bootstrap, "--command-config", adminConfig.toString());
+        assertThat(printed.code()).as(printed.err()).isZero();
+        List<String> lines = printed.out().lines().filter(l -> !l.isBlank()).toList();
+        Exit.setExitProcedure((status, message) -> {
+            throw new IllegalStateException("kafka-acls exited with " + status + ": " + message);
+        });
+        try {
+            for (String line : lines) {
+                List<String> words = Arrays.asList(line.split(" "));
+                assertThat(words.get(0)).isEqualTo("kafka-acls.sh");
+                AclCommand.main(words.subList(1, words.size()).toArray(String[]::new));
+            }
+        } finally {
+            Exit.resetExitProcedure();
+        }
+        return lines.size();
+    }
+
+    private static UserScramCredentialUpsertion user(String name, String password) {
+        return new UserScramCredentialUpsertion(name, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
+                password);
+    }
+
+    private static Properties client(EmbeddedKafka kafka, Properties security) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putAll(security);
+        return props;
+    }
+
+    private static Path write(Path file, Properties props) throws IOException {
+        try (Writer writer = Files.newBufferedWriter(file)) {
+            props.store(writer, null);
+        }
+        return file;
+    }
+
+    private static HttpResponse<String> get(OrderflowInstance instance, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.httpPort() + path))
+                .timeout(Duration.ofSeconds(70)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

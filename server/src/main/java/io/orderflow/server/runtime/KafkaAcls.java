@@ -1,0 +1,142 @@
+package io.orderflow.server.runtime;
+
+import io.orderflow.topology.Topic;
+import io.orderflow.topology.Topics;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The least set of Kafka ACLs each Orderflow role needs, as {@link AclBinding}s and as the commands Kafka's own
+ * {@code kafka-acls} tool takes. Every grant is explained by a client call the role makes:
+ *
+ * <ul>
+ *     <li><b>streams</b> ({@code saga run}): {@code TopicSetup} creates and describes Orderflow's topics (CREATE,
+ *     DESCRIBE); Kafka Streams reads the ingress topics, reads and writes the command, reply and status topics,
+ *     writes the dead letters; creates, reads, writes and purges its internal topics, prefixed by
+ *     {@code application.id-} (ALL of them by prefix); commits in its group {@code application.id} (READ) and
+ *     transactions under the prefix {@code application.id-} (WRITE, DESCRIBE); the reply-path monitor reads the
+ *     group's committed offsets (DESCRIBE on the group).</li>
+ *     <li><b>verify</b>: reads every Orderflow topic and changelog ({@code application.id-} prefix) with
+ *     {@code read_committed}, assigned partitions, no group (READ, DESCRIBE).</li>
+ *     <li><b>intake</b>: none; it writes PostgreSQL, and Debezium publishes the outbox.</li>
+ * </ul>
+ */
+public final class KafkaAcls {
+    /** What a principal does with Orderflow. */
+    public enum Role {
+        STREAMS, VERIFY, INTAKE;
+
+        public static Role parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown role '" + text + "': expected streams, verify or intake");
+            }
+        }
+    }
+
+    private KafkaAcls() {
+    }
+
+    /** The ACLs {@code principal} needs for {@code role} with the instances' {@code applicationId}. */
+    public static List<AclBinding> of(Role role, String principal, String applicationId) {
+        if (!principal.startsWith("User:") || principal.length() == "User:".length()) {
+            throw new IllegalArgumentException("principal must be User:<name>, was '" + principal + "'");
+        }
+        List<AclBinding> acls = new ArrayList<>();
+        String prefix = applicationId + "-";
+        switch (role) {
+            case STREAMS -> {
+                for (Topic<?> topic : Topics.ALL) {
+                    Set<AclOperation> operations = EnumSet.of(AclOperation.CREATE, AclOperation.DESCRIBE);
+                    if (topic != Topics.DEAD_LETTERS) {
+                        operations.add(AclOperation.READ);
+                    }
+                    if (!Topics.INGRESS.contains(topic)) {
+                        operations.add(AclOperation.WRITE);
+                    }
+                    add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, topic.name(), operations);
+                }
+                add(acls, principal, ResourceType.TOPIC, PatternType.PREFIXED, prefix, EnumSet.of(AclOperation.ALL));
+                add(acls, principal, ResourceType.GROUP, PatternType.LITERAL, applicationId,
+                        EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
+                add(acls, principal, ResourceType.TRANSACTIONAL_ID, PatternType.PREFIXED, prefix,
+                        EnumSet.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+            }
+            case VERIFY -> {
+                for (Topic<?> topic : Topics.ALL) {
+                    add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, topic.name(),
+                            EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
+                }
+                add(acls, principal, ResourceType.TOPIC, PatternType.PREFIXED, prefix,
+                        EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
+            }
+            case INTAKE -> {
+                // none: the intake talks to PostgreSQL only
+            }
+        }
+        return List.copyOf(acls);
+    }
+
+    /**
+     * {@code kafka-acls} commands that add {@code acls}, one per resource with its operations, to the cluster at
+     * {@code bootstrap} as the administrator configured in {@code commandConfig}.
+     */
+    public static List<String> commands(List<AclBinding> acls, String bootstrap, String commandConfig) {
+        Map<ResourcePattern, List<AclBinding>> byResource = new LinkedHashMap<>();
+        for (AclBinding acl : acls) {
+            byResource.computeIfAbsent(acl.pattern(), p -> new ArrayList<>()).add(acl);
+        }
+        List<String> commands = new ArrayList<>();
+        for (Map.Entry<ResourcePattern, List<AclBinding>> resource : byResource.entrySet()) {
+            ResourcePattern pattern = resource.getKey();
+            StringBuilder command = new StringBuilder("kafka-acls.sh --bootstrap-server ").append(bootstrap)
+                    .append(" --command-config ").append(commandConfig)
+                    .append(" --add --allow-principal ").append(resource.getValue().get(0).entry().principal());
+            for (AclBinding acl : resource.getValue()) {
+                command.append(" --operation ").append(operationName(acl.entry().operation()));
+            }
+            switch (pattern.resourceType()) {
+                case TOPIC -> command.append(" --topic ").append(pattern.name());
+                case GROUP -> command.append(" --group ").append(pattern.name());
+                case TRANSACTIONAL_ID -> command.append(" --transactional-id ").append(pattern.name());
+                default -> throw new IllegalStateException("no kafka-acls flag for " + pattern.resourceType());
+            }
+            if (pattern.patternType() == PatternType.PREFIXED) {
+                command.append(" --resource-pattern-type prefixed");
+            }
+            commands.add(command.toString());
+        }
+        return commands;
+    }
+
+    /** As {@code kafka-acls} spells it: DESCRIBE_CONFIGS is DescribeConfigs. */
+    static String operationName(AclOperation operation) {
+        StringBuilder name = new StringBuilder();
+        for (String word : operation.name().split("_")) {
+            name.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
+        }
+        return name.toString();
+    }
+
+    private static void add(List<AclBinding> acls, String principal, ResourceType type, PatternType pattern,
+                            String name, Set<AclOperation> operations) {
+        for (AclOperation operation : operations) {
+            acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                    new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW)));
+        }
+    }
+}
