@@ -108,6 +108,24 @@ class SecuredKafkaIntegrationTest {
                     .hasMessageContaining("not authorized")
                     .hasMessageContaining("saga acls");
 
+            // And a principal missing one of them (the group) stops at start, naming it, instead of retrying forever
+            admin.alterUserScramCredentials(List.of(user("partial", NOBODY_PASSWORD))).all().get(30, TimeUnit.SECONDS);
+            applyPrinted(bootstrap, adminConfig, "User:partial", "streams");
+            admin.deleteAcls(List.of(new org.apache.kafka.common.acl.AclBindingFilter(
+                    new org.apache.kafka.common.resource.ResourcePatternFilter(
+                            org.apache.kafka.common.resource.ResourceType.GROUP, "orderflow",
+                            org.apache.kafka.common.resource.PatternType.LITERAL),
+                    new org.apache.kafka.common.acl.AccessControlEntryFilter("User:partial", null,
+                            org.apache.kafka.common.acl.AclOperation.ANY,
+                            org.apache.kafka.common.acl.AclPermissionType.ANY)))).all().get(30, TimeUnit.SECONDS);
+            Properties partial = BrokerFixture.instanceProps(bootstrap, dir.resolve("partial"), 3);
+            partial.putAll(kafka.clientProperties("partial", NOBODY_PASSWORD));
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> BrokerFixture.start(partial))
+                    .hasMessageContaining("orderflow")
+                    .hasMessageContaining("uthorization");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(BrokerFixture.STARTUP);
+
             // And a client without credentials, or with a wrong password, gets nothing
             Properties wrong = client(kafka, kafka.clientProperties("orderflow-app", "not-the-password"));
             try (Admin intruder = Admin.create(wrong)) {
