@@ -1,9 +1,15 @@
 package io.orderflow.devtools.embedded;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +38,23 @@ public record SelfSignedCertificate(Path keyStore, Path trustStore, String passw
         keytool(List.of("-importcert", "-noprompt", "-alias", "orderflow", "-file", certificate.toString(),
                 "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", password));
         return new SelfSignedCertificate(keyStore, trustStore, password);
+    }
+
+    /** A TLS context that trusts this certificate (and nothing else), for clients of a server that uses it. */
+    public SSLContext clientContext() {
+        try (InputStream in = Files.newInputStream(trustStore)) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(in, password.toCharArray());
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + trustStore, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust " + trustStore + ": " + e.getMessage(), e);
+        }
     }
 
     private static void keytool(List<String> args) {

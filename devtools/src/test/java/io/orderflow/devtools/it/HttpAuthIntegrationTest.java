@@ -16,10 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import java.net.URI;
-import java.security.KeyStore;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -54,7 +51,7 @@ class HttpAuthIntegrationTest {
             throws Exception {
         // Given two instances that require tokens and speak HTTPS, and every log line captured
         SelfSignedCertificate certificate = SelfSignedCertificate.create(state, STORE_PASSWORD);
-        client = HttpClient.newBuilder().sslContext(trusting(certificate)).build();
+        client = HttpClient.newBuilder().sslContext(certificate.clientContext()).build();
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         logs.start();
@@ -177,17 +174,5 @@ class HttpAuthIntegrationTest {
             Thread.currentThread().interrupt();
             return null;
         }
-    }
-
-    private static SSLContext trusting(SelfSignedCertificate certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (var in = java.nio.file.Files.newInputStream(certificate.trustStore())) {
-            trust.load(in, certificate.password().toCharArray());
-        }
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }
