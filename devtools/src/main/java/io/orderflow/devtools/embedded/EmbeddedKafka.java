@@ -93,8 +93,34 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new Builder();
     }
 
-    /** TLS for the client listener, SCRAM for its clients, and the administrator's password. */
-    public record Security(SelfSignedCertificate certificate, String adminPassword) {
+    /**
+     * TLS for the client listener with {@code certificate}, and how clients log in: SCRAM-SHA-512, the administrator
+     * with {@code adminPassword}; or, with {@code mutualTls}, their own certificates (the principal is
+     * {@code User:CN=<name>}), which {@code certificate}'s trust store must hold.
+     */
+    public record Security(SelfSignedCertificate certificate, String adminPassword, boolean mutualTls) {
+        /** SCRAM logins over TLS. */
+        public Security(SelfSignedCertificate certificate, String adminPassword) {
+            this(certificate, adminPassword, false);
+        }
+
+        /** Client certificates as logins; the node's own certificate (CN=localhost) is the administrator. */
+        public static Security mutualTls(SelfSignedCertificate certificate) {
+            return new Security(certificate, null, true);
+        }
+    }
+
+    /** On a mutual-TLS node: the settings of a client that logs in with {@code client}'s certificate. */
+    public Properties clientProperties(SelfSignedCertificate client) {
+        Properties props = new Properties();
+        props.put("security.protocol", "SSL");
+        props.put("ssl.keystore.location", client.keyStore().toString());
+        props.put("ssl.keystore.password", client.password());
+        props.put("ssl.keystore.type", "PKCS12");
+        props.put("ssl.truststore.location", security.certificate().trustStore().toString());
+        props.put("ssl.truststore.password", security.certificate().password());
+        props.put("ssl.truststore.type", "PKCS12");
+        return props;
     }
 
     /**
@@ -116,6 +142,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** {@link #clientProperties} of the administrator. */
     public Properties adminProperties() {
+        if (security != null && security.mutualTls()) {
+            return clientProperties(security.certificate());
+        }
         return clientProperties(ADMIN, security == null ? null : security.adminPassword());
     }
 
@@ -318,7 +347,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("process.roles", "broker,controller");
             props.put("node.id", Integer.toString(NODE_ID));
             props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + quorumPort);
-            String client = security == null ? CLIENT_LISTENER : SECURED_LISTENER;
+            String client = security == null ? CLIENT_LISTENER : security.mutualTls() ? "SSL" : SECURED_LISTENER;
             props.put("listeners", client + "://" + HOST + ":" + clientPort + ","
                 + CONTROLLER_LISTENER + "://" + HOST + ":" + quorumPort);
             props.put("advertised.listeners", client + "://" + HOST + ":" + clientPort);
@@ -326,12 +355,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 client + ":" + client + "," + CONTROLLER_LISTENER + ":PLAINTEXT");
             props.put("controller.listener.names", CONTROLLER_LISTENER);
             props.put("inter.broker.listener.name", client);
-            if (security != null) {
+            if (security != null && security.mutualTls()) {
+                props.put("ssl.client.auth", "required");
+            } else if (security != null) {
                 String listener = "listener.name." + client.toLowerCase(java.util.Locale.ROOT) + ".";
                 props.put("sasl.enabled.mechanisms", SCRAM);
                 props.put("sasl.mechanism.inter.broker.protocol", SCRAM);
                 props.put(listener + SCRAM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
                     jaas(ADMIN, security.adminPassword()));
+            }
+            if (security != null) {
                 props.put("ssl.keystore.location", security.certificate().keyStore().toString());
                 props.put("ssl.keystore.password", security.certificate().password());
                 props.put("ssl.keystore.type", "PKCS12");
@@ -340,7 +373,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 props.put("ssl.truststore.type", "PKCS12");
                 props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
                 props.put("allow.everyone.if.no.acl.found", "false");
-                props.put("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
+                props.put("super.users", security.mutualTls() ? "User:CN=localhost;User:ANONYMOUS"
+                    : "User:" + ADMIN + ";User:ANONYMOUS");
             }
             props.put("log.dirs", logDir.toString());
             props.put("metadata.log.dir", logDir.toString());
@@ -385,7 +419,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return;
             }
             String clusterId = Uuid.randomUuid().toString();
-            KafkaStorage.format(configFile, clusterId, logDir, security == null ? null
+            KafkaStorage.format(configFile, clusterId, logDir, security == null || security.mutualTls() ? null
                 : SCRAM + "=[name=" + ADMIN + ",password=" + security.adminPassword() + "]");
             LOG.info("Formatted new Kafka data dir {} (cluster id {})", logDir, clusterId);
         }

@@ -25,19 +25,48 @@ import java.util.concurrent.TimeUnit;
 public record SelfSignedCertificate(Path keyStore, Path trustStore, String password) {
     private static final long KEYTOOL_SECONDS = 60;
 
-    /** Makes both stores in {@code dir}, with {@code password}. */
+    /** The server's: CN=localhost, files {@code http-*} in {@code dir}, with {@code password}. */
     public static SelfSignedCertificate create(Path dir, String password) {
-        Path keyStore = dir.resolve("http-keystore.p12");
-        Path trustStore = dir.resolve("http-truststore.p12");
-        Path certificate = dir.resolve("http-certificate.pem");
-        keytool(List.of("-genkeypair", "-alias", "orderflow", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "30",
+        return create(dir, "http", "localhost", password);
+    }
+
+    /**
+     * A certificate for {@code commonName} (a client's identity under mutual TLS: its principal is
+     * {@code User:CN=<commonName>}), in {@code <name>-keystore.p12}, {@code <name>-truststore.p12} and
+     * {@code <name>-certificate.pem} in {@code dir}.
+     */
+    public static SelfSignedCertificate create(Path dir, String name, String commonName, String password) {
+        Path keyStore = dir.resolve(name + "-keystore.p12");
+        Path trustStore = dir.resolve(name + "-truststore.p12");
+        Path certificate = certificate(dir, name);
+        keytool(List.of("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=" + commonName, "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "30",
                 "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", password));
-        keytool(List.of("-exportcert", "-rfc", "-alias", "orderflow", "-keystore", keyStore.toString(),
+        keytool(List.of("-exportcert", "-rfc", "-alias", name, "-keystore", keyStore.toString(),
                 "-storepass", password, "-file", certificate.toString()));
-        keytool(List.of("-importcert", "-noprompt", "-alias", "orderflow", "-file", certificate.toString(),
+        keytool(List.of("-importcert", "-noprompt", "-alias", name, "-file", certificate.toString(),
                 "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", password));
         return new SelfSignedCertificate(keyStore, trustStore, password);
+    }
+
+    /** Adds {@code other}'s certificate to this trust store: who holds it is then trusted too. */
+    public SelfSignedCertificate trust(SelfSignedCertificate other) {
+        Path exported = trustStore.resolveSibling("trusted-" + System.nanoTime() + ".pem");
+        keytool(List.of("-exportcert", "-rfc", "-keystore", other.keyStore().toString(), "-storepass",
+                other.password(), "-alias", alias(other), "-file", exported.toString()));
+        keytool(List.of("-importcert", "-noprompt", "-alias", alias(other) + "-" + System.nanoTime(), "-file",
+                exported.toString(), "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass",
+                password));
+        return this;
+    }
+
+    private static String alias(SelfSignedCertificate certificate) {
+        String file = certificate.keyStore().getFileName().toString();
+        return file.substring(0, file.length() - "-keystore.p12".length());
+    }
+
+    private static Path certificate(Path dir, String name) {
+        return dir.resolve(name + "-certificate.pem");
     }
 
     /** A TLS context that trusts this certificate (and nothing else), for clients of a server that uses it. */

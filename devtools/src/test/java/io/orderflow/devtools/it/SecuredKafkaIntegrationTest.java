@@ -1,9 +1,11 @@
 package io.orderflow.devtools.it;
 
 import io.orderflow.contracts.OrderLine;
+import io.orderflow.devtools.embedded.EmbeddedConnect;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.SelfSignedCertificate;
 import io.orderflow.server.runtime.OrderflowInstance;
+import io.orderflow.topology.Topics;
 import io.orderflow.verify.VerifyFixture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -50,6 +52,7 @@ class SecuredKafkaIntegrationTest {
     private static final String APP_PASSWORD = "App-pw-9d1f3a7c";
     private static final String VERIFY_PASSWORD = "Ver1fy-pw-6b2e8d";
     private static final String NOBODY_PASSWORD = "N0body-pw-3a7c1e";
+    private static final String CONNECT_PASSWORD = "C0nnect-pw-5e9a";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
@@ -140,6 +143,113 @@ class SecuredKafkaIntegrationTest {
                         .isInstanceOfAny(java.util.concurrent.ExecutionException.class,
                                 java.util.concurrent.TimeoutException.class);
             }
+        }
+    }
+
+    @Test
+    void shouldPublishTheOutboxWithExactlyThePrintedConnectAcls(@TempDir Path dir) throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir, "St0re-pw-8e1c");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder()
+                .secured(new EmbeddedKafka.Security(certificate, ADMIN_PASSWORD)).start();
+             Admin admin = Admin.create(client(kafka, kafka.adminProperties()));
+             io.orderflow.devtools.embedded.LocalPostgres postgres =
+                     io.orderflow.devtools.embedded.LocalPostgres.builder().start()) {
+            // Given the connect principal with exactly the ACLs saga acls prints for it, order.events made by its
+            // owner (an instance creates it), and the intake's tables
+            String bootstrap = kafka.bootstrapServers();
+            admin.alterUserScramCredentials(List.of(user("connect", CONNECT_PASSWORD))).all().get(30, TimeUnit.SECONDS);
+            Path adminConfig = write(dir.resolve("admin.properties"), kafka.adminProperties());
+            assertThat(applyPrinted(bootstrap, adminConfig, "User:connect", "connect")).isEqualTo(6);
+            io.orderflow.server.runtime.KafkaTopics.ensure(admin, List.of(Topics.ORDER_EVENTS.name()), 3, (short) 1,
+                    Duration.ofSeconds(30));
+            // (the heartbeat topic up front, as connectors/README.md asks; the role may create it too)
+            io.orderflow.server.runtime.KafkaTopics.ensure(admin, List.of("__debezium-heartbeat.orderflow"), 1,
+                    (short) 1, Duration.ofSeconds(30));
+            org.flywaydb.core.Flyway.configure().dataSource(postgres.jdbcUrl(), postgres.user(), postgres.password())
+                    .locations("classpath:db/migration").load().migrate();
+
+            // When a Connect worker logs in as it and runs the outbox connector (exactly-once source)
+            EmbeddedConnect.Builder worker = EmbeddedConnect.builder(bootstrap);
+            Properties login = kafka.clientProperties("connect", CONNECT_PASSWORD);
+            for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+                login.forEach((key, value) -> worker.workerConfig(prefix + key, (String) value));
+            }
+            try (EmbeddedConnect connect = worker.start()) {
+                Path connector = Path.of("").toAbsolutePath().getParent().resolve("connectors/orders-outbox.json");
+                connect.registerConnector(connector, postgres.debeziumConnection());
+                connect.awaitRunning("orders-outbox", Duration.ofSeconds(90));
+                try (java.sql.Connection db = postgres.connect();
+                     java.sql.PreparedStatement insert = db.prepareStatement("INSERT INTO outbox (id, aggregatetype, "
+                             + "aggregateid, type, payload) VALUES (?, 'order', 'o-sec-1', 'OrderPlaced', ?::jsonb)")) {
+                    insert.setObject(1, java.util.UUID.randomUUID());
+                    insert.setString(2, "{\"type\":\"OrderPlaced\",\"orderId\":\"o-sec-1\",\"customerId\":\"c1\","
+                            + "\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":1,\"unitPrice\":5}]}");
+                    insert.executeUpdate();
+                }
+
+                // Then the row reaches order.events
+                Properties read = client(kafka, kafka.adminProperties());
+                read.put("isolation.level", "read_committed");
+                try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer =
+                             new org.apache.kafka.clients.consumer.KafkaConsumer<>(read,
+                                     new org.apache.kafka.common.serialization.StringDeserializer(),
+                                     new org.apache.kafka.common.serialization.StringDeserializer())) {
+                    List<org.apache.kafka.common.TopicPartition> partitions = consumer
+                            .partitionsFor(Topics.ORDER_EVENTS.name()).stream()
+                            .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                    List<String> keys = new java.util.ArrayList<>();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+                        return keys.contains("o-sec-1");
+                    });
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRunSagasWithAClientCertificateAsTheLoginAndRefuseAnUntrustedCertificate(@TempDir Path dir)
+            throws Exception {
+        // Given a broker that takes client certificates as logins, trusting the app's and not a stranger's
+        SelfSignedCertificate broker = SelfSignedCertificate.create(dir, "St0re-pw-0d4f");
+        SelfSignedCertificate app = SelfSignedCertificate.create(dir, "app", "orderflow-app", "App-st0re-7b2c");
+        SelfSignedCertificate stranger = SelfSignedCertificate.create(dir, "stranger", "orderflow-app",
+                "Str-st0re-3e5a");
+        broker.trust(app);
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().secured(EmbeddedKafka.Security.mutualTls(broker)).start();
+             Admin admin = Admin.create(client(kafka, kafka.adminProperties()))) {
+            String bootstrap = kafka.bootstrapServers();
+            Path adminConfig = write(dir.resolve("admin.properties"), kafka.adminProperties());
+            applyPrinted(bootstrap, adminConfig, "User:CN=orderflow-app", "streams");
+
+            // When an instance logs in with the app's certificate
+            Properties props = BrokerFixture.instanceProps(bootstrap, dir.resolve("state"), 3);
+            props.putAll(kafka.clientProperties(app));
+            try (OrderflowInstance instance = BrokerFixture.start(props);
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                         client(kafka, kafka.adminProperties()), new StringSerializer(), new ByteArraySerializer())) {
+                BrokerFixture.deposit(producer, "c1", 1_000_000);
+                BrokerFixture.adjust(producer, "s1", 100);
+                BrokerFixture.place(producer, "mtls-1", "c1", new OrderLine("s1", 1, 10L));
+                producer.flush();
+
+                // Then its saga runs to the end
+                HttpResponse<String> order = get(instance, "/orders/mtls-1?waitFor=TERMINAL&timeout=60s");
+                assertThat(order.body()).contains("\"status\":\"CONFIRMED\"");
+            }
+
+            // And a certificate the broker does not trust (even with the same name) is refused at the handshake
+            Properties untrusted = client(kafka, kafka.clientProperties(stranger));
+            untrusted.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+            untrusted.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+            try (Admin intruder = Admin.create(untrusted)) {
+                assertThatThrownBy(() -> intruder.listTopics().names().get(20, TimeUnit.SECONDS))
+                        .hasRootCauseInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+            }
+            // And the broker still serves the trusted
+            assertThat(admin.listTopics().names().get(20, TimeUnit.SECONDS)).contains(Topics.ORDER_EVENTS.name());
         }
     }
 

@@ -32,18 +32,25 @@ import java.util.Set;
  *     <li><b>verify</b>: reads every Orderflow topic and changelog ({@code application.id-} prefix) with
  *     {@code read_committed}, assigned partitions, no group (READ, DESCRIBE).</li>
  *     <li><b>intake</b>: none; it writes PostgreSQL, and Debezium publishes the outbox.</li>
+ *     <li><b>connect</b> (the Kafka Connect worker running Debezium's outbox connector with exactly-once source
+ *     support): joins its group (READ, DESCRIBE); creates, reads and writes its internal topics, named with the
+ *     group as prefix, and checks their cleanup policy (DESCRIBE_CONFIGS); writes {@code order.events} and
+ *     Debezium's heartbeat topic {@code __debezium-heartbeat.<topic.prefix>}, creating the latter; commits in
+ *     transactions: each task's, whose ids start with the group, and the leader's for the config topic,
+ *     {@code connect-cluster-<group.id>}; and fences them.</li>
  * </ul>
  */
 public final class KafkaAcls {
     /** What a principal does with Orderflow. */
     public enum Role {
-        STREAMS, VERIFY, INTAKE;
+        STREAMS, VERIFY, INTAKE, CONNECT;
 
         public static Role parse(String text) {
             try {
                 return valueOf(text.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown role '" + text + "': expected streams, verify or intake");
+                throw new IllegalArgumentException("unknown role '" + text
+                        + "': expected streams, verify, intake or connect");
             }
         }
     }
@@ -51,8 +58,21 @@ public final class KafkaAcls {
     private KafkaAcls() {
     }
 
-    /** The ACLs {@code principal} needs for {@code role} with the instances' {@code applicationId}. */
+    /** Connect's defaults as Orderflow configures it: {@code deploy/connect/worker.properties}, the connector file. */
+    public static final String CONNECT_GROUP = "orderflow-connect";
+    public static final String TOPIC_PREFIX = "orderflow";
+
+    /** {@link #of(Role, String, String, String, String)} with Connect's defaults. */
     public static List<AclBinding> of(Role role, String principal, String applicationId) {
+        return of(role, principal, applicationId, CONNECT_GROUP, TOPIC_PREFIX);
+    }
+
+    /**
+     * The ACLs {@code principal} needs for {@code role} with the instances' {@code applicationId}, the Connect
+     * worker's {@code group.id} {@code connectGroup} and the connector's {@code topic.prefix}.
+     */
+    public static List<AclBinding> of(Role role, String principal, String applicationId, String connectGroup,
+                                      String topicPrefix) {
         if (!principal.startsWith("User:") || principal.length() == "User:".length()) {
             throw new IllegalArgumentException("principal must be User:<name>, was '" + principal + "'");
         }
@@ -86,6 +106,22 @@ public final class KafkaAcls {
             }
             case INTAKE -> {
                 // none: the intake talks to PostgreSQL only
+            }
+            case CONNECT -> {
+                add(acls, principal, ResourceType.GROUP, PatternType.LITERAL, connectGroup,
+                        EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
+                add(acls, principal, ResourceType.TOPIC, PatternType.PREFIXED, connectGroup + "-",
+                        EnumSet.of(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE,
+                                AclOperation.DESCRIBE_CONFIGS));
+                add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, Topics.ORDER_EVENTS.name(),
+                        EnumSet.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+                add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, "__debezium-heartbeat." + topicPrefix,
+                        EnumSet.of(AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE));
+                add(acls, principal, ResourceType.TRANSACTIONAL_ID, PatternType.PREFIXED, connectGroup + "-",
+                        EnumSet.of(AclOperation.WRITE, AclOperation.DESCRIBE));
+                // the leader's producer for the config topic: Connect names it connect-cluster-<group.id>
+                add(acls, principal, ResourceType.TRANSACTIONAL_ID, PatternType.LITERAL, "connect-cluster-"
+                        + connectGroup, EnumSet.of(AclOperation.WRITE, AclOperation.DESCRIBE));
             }
         }
         return List.copyOf(acls);
