@@ -1,6 +1,7 @@
 package io.orderflow.server.http;
 
 import io.javalin.Javalin;
+import io.orderflow.server.MovingClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -138,7 +138,7 @@ class HttpAuthTest {
     @Test
     void shouldAnswer429UntilTheWindowEndsWhenAClientFailsTooOften() throws Exception {
         // Given a clock the test moves
-        MovableClock clock = new MovableClock();
+        MovingClock clock = new MovingClock(Instant.parse("2026-12-05T12:00:00Z").toEpochMilli());
         int port = start(tokens(clock));
 
         // When a client guesses tokens
@@ -230,29 +230,5 @@ class HttpAuthTest {
                 Clock.systemUTC())).hasMessageContaining("the name 'a' is given twice");
         settings.put(HttpAuth.TOKENS_FILE, dir.resolve("missing").toString());
         assertThatThrownBy(() -> HttpAuth.from(settings)).hasMessageEndingWith("does not exist");
-    }
-
-    /** A clock that stands still until the test moves it. */
-    private static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-12-05T12:00:00Z");
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

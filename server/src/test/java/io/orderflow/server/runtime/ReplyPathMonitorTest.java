@@ -1,12 +1,11 @@
 package io.orderflow.server.runtime;
 
+import io.orderflow.server.MovingClock;
+
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,21 +49,21 @@ class ReplyPathMonitorTest {
         monitor.step();
 
         // When the services consume the commands (at t=2000), producing replies the saga has not read yet
-        clock.now = 2_000;
+        clock.set(2_000);
         offsets.commit(PAY_CMD, 10);
         offsets.end(PAY_REPLY, 3);
         monitor.step();
 
         // Then the path is not caught up until the saga reads the replies too
         assertThat(monitor.answeredThrough()).isEqualTo(Long.MIN_VALUE);
-        clock.now = 3_000;
+        clock.set(3_000);
         offsets.commit(PAY_REPLY, 3);
         monitor.step();
         assertThat(monitor.answeredThrough()).isEqualTo(1_000);
         assertThat(monitor.lag().toMillis()).isEqualTo(2_000);
 
         // And the next round starts at the next look, from where the topics are then
-        clock.now = 4_000;
+        clock.set(4_000);
         monitor.step();
         assertThat(monitor.answeredThrough()).isEqualTo(4_000);
     }
@@ -90,7 +89,7 @@ class ReplyPathMonitorTest {
         // When commands pile up unconsumed for a minute
         offsets.end(PAY_CMD, 500);
         for (long t = 2_000; t <= 60_000; t += 1_000) {
-            clock.now = t;
+            clock.set(t);
             monitor.step();
         }
 
@@ -139,29 +138,6 @@ class ReplyPathMonitorTest {
         // Then nothing advances; the scheduler's quiet step logs and goes on
         assertThat(failure).hasMessageContaining("no broker");
         assertThat(monitor.answeredThrough()).isEqualTo(Long.MIN_VALUE);
-    }
-
-    private static final class MovingClock extends Clock {
-        long now;
-
-        MovingClock(long now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(now);
-        }
     }
 
     private static final class FakeOffsets implements ReplyPathMonitor.Offsets {
