@@ -57,6 +57,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "e.g. http://localhost:8081 (default ${DEFAULT-VALUE})")
     String schemaRegistry;
 
+    @Option(names = "--secure", description = "run the whole stack secured: Kafka with TLS, SCRAM logins and ACLs, "
+            + "the HTTP API over HTTPS with a bearer token; credentials are made up for the run and printed in the "
+            + "commands it shows")
+    boolean secure;
+
     @Override
     public Integer call() throws Exception {
         if (orders < 0 || orders > 1_000_000) {
@@ -84,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
                     + "http(s):// URLs of a Schema Registry, was '" + schemaRegistry + "'");
         }
         return new DemoRunner(new DemoRunner.Options(orders, exit, instances, kafkaPort, httpPort, dataDir,
-                sagaTimeout, path, schemaRegistry)).run();
+                sagaTimeout, path, schemaRegistry, secure)).run();
     }
 
     private static void checkPort(String flag, int port) {

@@ -6,7 +6,6 @@ import io.orderflow.devtools.embedded.LocalPostgres;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.intake.http.IntakeRoutes;
-import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
 import io.orderflow.server.runtime.TempDir;
@@ -55,13 +54,14 @@ public final class DemoRunner {
 
     /** @param schemaRegistry {@code schema.registry.url}: {@code local:} or a Schema Registry's http(s) URL(s) */
     public record Options(int orders, boolean exit, int instances, int kafkaPort, int httpPort, Path dataDir,
-                          String sagaTimeout, Via via, String schemaRegistry) {
+                          String sagaTimeout, Via via, String schemaRegistry, boolean secure) {
     }
 
     private final Options options;
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
     private final boolean interactive = System.console() != null;
+    private DemoSecurity security = DemoSecurity.none();
 
     private static final String LOOPBACK = "127.0.0.1";
 
@@ -88,10 +88,13 @@ public final class DemoRunner {
             Path base = options.dataDir() != null ? Files.createDirectories(options.dataDir())
                     : lifecycle.own(TempDir.create("orderflow-demo-")).path();
 
-            progress("Starting Kafka (KRaft, single node) on localhost:" + options.kafkaPort() + " ...");
-            EmbeddedKafka kafka = lifecycle.own(EmbeddedKafka.builder().port(options.kafkaPort())
-                    .dataDir(base.resolve("kafka")).start());
+            security = options.secure() ? DemoSecurity.create(base.resolve("secrets")) : DemoSecurity.none();
+            progress("Starting Kafka (KRaft, single node) on localhost:" + options.kafkaPort()
+                    + (security.enabled() ? " with TLS, SCRAM logins and ACLs" : "") + " ...");
+            EmbeddedKafka kafka = lifecycle.own(security.broker(EmbeddedKafka.builder().port(options.kafkaPort())
+                    .dataDir(base.resolve("kafka"))).start());
             String bootstrap = kafka.bootstrapServers();
+            security.grant(kafka);
 
             Properties common = new Properties();
             common.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -102,13 +105,12 @@ public final class DemoRunner {
             // Like Kafka, the HTTP API answers on loopback only, unless ORDERFLOW_HTTP_HOST says otherwise.
             String httpHost = System.getenv().getOrDefault(InstanceConfig.ENV_PREFIX + "HTTP_HOST", LOOPBACK);
             common.put(InstanceConfig.HTTP_HOST, httpHost);
-            // A demo is for trying: open, and said so when it starts (docs/operations.md, HTTP authentication).
-            common.put(HttpAuth.MODE, "none");
+            security.instance(kafka, common);
             TopicSetup.ensure(common, Duration.ofSeconds(30));
 
             IntakeService intake = null;
             if (options.via() == Via.OUTBOX) {
-                intake = lifecycle.own(startOutbox(lifecycle, base, bootstrap));
+                intake = lifecycle.own(startOutbox(lifecycle, base, kafka));
             }
             IntakeService intakeRole = intake;
 
@@ -132,9 +134,10 @@ public final class DemoRunner {
                         : OrderflowInstance.start(props, STARTUP)));
             }
 
-            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(bootstrap, registry));
+            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(security.client(kafka, new Properties()),
+                    registry));
             DemoScenario scenario = new DemoScenario(runId, 42);
-            try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+            try (KafkaProducer<String, byte[]> producer = producer(security.client(kafka, new Properties()))) {
                 progress("Seeding stock (apple, pear, plum, 3 truffles) and funds (alice, erin, frank; bob 20.00 "
                         + "EUR; carol in USD) ...");
                 for (StockAdjusted a : scenario.stock()) {
@@ -153,8 +156,8 @@ public final class DemoRunner {
                 if (options.via() == Via.OUTBOX) {
                     progress("Placing " + options.orders() + " orders with POST /orders (PostgreSQL outbox -> "
                             + "Debezium -> " + Topics.ORDER_EVENTS + ") ...");
-                    new IntakeClient("http://localhost:" + options.httpPort()).placeAll(scenario, options.orders(),
-                            tracker::track);
+                    new IntakeClient(security.scheme() + "://localhost:" + options.httpPort(), security)
+                            .placeAll(scenario, options.orders(), tracker::track);
                 } else {
                     progress("Placing " + options.orders() + " orders on " + Topics.ORDER_EVENTS + " ...");
                     for (int i = 1; i <= options.orders(); i++) {
@@ -187,14 +190,14 @@ public final class DemoRunner {
                 out.flush();
                 return pending == 0 ? 0 : 1;
             }
-            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry, httpHost);
+            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry, httpHost, security);
             lifecycle.awaitShutdown();
             return 0;
         }
     }
 
     /** PostgreSQL with logical replication, the intake's schema, and Debezium's outbox connector on Connect. */
-    private IntakeService startOutbox(Lifecycle lifecycle, Path base, String bootstrap) {
+    private IntakeService startOutbox(Lifecycle lifecycle, Path base, EmbeddedKafka kafka) {
         Path connector = home().resolve("connectors/orders-outbox.json");
         if (!java.nio.file.Files.isRegularFile(connector)) {
             throw new IllegalStateException("cannot find " + connector + "; run ./saga from the repository, or use "
@@ -208,7 +211,9 @@ public final class DemoRunner {
         intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
         IntakeService intake = IntakeService.start(IntakeConfig.from(intakeProps));
         progress("Starting Kafka Connect with Debezium's outbox connector ...");
-        EmbeddedConnect connect = lifecycle.own(EmbeddedConnect.builder(bootstrap).start());
+        EmbeddedConnect.Builder worker = EmbeddedConnect.builder(kafka.bootstrapServers());
+        security.connect(kafka).forEach((key, value) -> worker.workerConfig((String) key, (String) value));
+        EmbeddedConnect connect = lifecycle.own(worker.start());
         String name = connect.registerConnector(connector, postgres.debeziumConnection());
         connect.awaitRunning(name, Duration.ofSeconds(120));
         return intake;
@@ -220,7 +225,7 @@ public final class DemoRunner {
     }
 
     private void awaitSeeded(DemoScenario scenario) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient client = security.httpClient();
         List<String> paths = new ArrayList<>();
         scenario.stock().forEach(a -> paths.add("/inventory/" + a.getSku()));
         scenario.funds().forEach(d -> paths.add("/accounts/" + d.getCustomerId()));
@@ -237,8 +242,8 @@ public final class DemoRunner {
 
     private int status(HttpClient client, String path) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + options.httpPort() + path))
-                    .timeout(Duration.ofSeconds(5)).GET().build();
+            HttpRequest request = security.authorize(HttpRequest.newBuilder(URI.create(security.scheme()
+                    + "://localhost:" + options.httpPort() + path))).timeout(Duration.ofSeconds(5)).GET().build();
             return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
@@ -248,9 +253,9 @@ public final class DemoRunner {
         }
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    private static KafkaProducer<String, byte[]> producer(Properties client) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -300,51 +305,63 @@ public final class DemoRunner {
                 + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
     }
 
-    private void printTryIt(String bootstrap, boolean localRegistry, String httpHost) {
-        String http = "localhost:" + options.httpPort();
+    private void printTryIt(String bootstrap, boolean localRegistry, String httpHost, DemoSecurity security) {
+        String http = (security.enabled() ? "https://" : "") + "localhost:" + options.httpPort();
+        String curl = security.curl();
         String producer = "./saga console-producer --bootstrap-server " + bootstrap
-                + " --reader-property parse.key=true --reader-property 'key.separator=|' --topic ";
-        out.println("Orderflow is running. Kafka: " + bootstrap + "; HTTP: http://" + http
+                + security.consoleConfig() + " --reader-property parse.key=true --reader-property 'key.separator=|' "
+                + "--topic ";
+        out.println("Orderflow is running. Kafka: " + bootstrap + "; HTTP: " + (security.enabled() ? "" : "http://")
+                + http
                 + (options.instances() > 1 ? " to " + (options.httpPort() + options.instances() - 1) : "") + ".");
-        out.println("The HTTP API is open, without authentication, "
-                + (httpHost.equals(LOOPBACK) ? "on loopback only" : "on " + httpHost + " (ORDERFLOW_HTTP_HOST)")
-                + ": a demo is for trying. `saga run` asks for http.auth (docs/operations.md).");
+        if (security.enabled()) {
+            out.println("Secured: Kafka with TLS, SCRAM logins and ACLs (instances as " + DemoSecurity.INSTANCE_USER
+                    + ", Connect as " + DemoSecurity.CONNECT_USER + "); the HTTP API over HTTPS with a bearer token. "
+                    + "Credentials, made up for this run, in " + security.directory() + ".");
+        } else {
+            out.println("The HTTP API is open, without authentication, "
+                    + (httpHost.equals(LOOPBACK) ? "on loopback only" : "on " + httpHost + " (ORDERFLOW_HTTP_HOST)")
+                    + ": a demo is for trying (--secure secures it). `saga run` asks for http.auth "
+                    + "(docs/operations.md).");
+        }
         out.println("Try it from another shell (in this directory):");
         out.println();
         if (options.via() == Via.OUTBOX) {
             out.println("  # place an order through the intake (PostgreSQL outbox -> Debezium -> order.events);");
             out.println("  # money is in minor units: unitPrice 95 is 0.95 EUR. Then wait for its outcome.");
-            out.println("  id=$(curl -s -X POST " + http + "/orders -H 'Idempotency-Key: try-0' -H 'Content-Type: "
+            out.println("  id=$(" + curl + " -X POST " + http + "/orders -H 'Idempotency-Key: try-0' -H 'Content-Type: "
                     + "application/json' -d '{\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":"
                     + "\"pear\",\"quantity\":1,\"unitPrice\":95}]}' | sed -E 's/.*\"orderId\":\"([^\"]+)\".*/\\1/')");
-            out.println("  curl -s \"" + http + "/orders/$id?waitFor=TERMINAL&timeout=10s\"");
+            out.println("  " + curl + " \"" + http + "/orders/$id?waitFor=TERMINAL&timeout=10s\"");
             out.println();
         }
         out.println("  # place an order: key|JSON on order.events (the note is optional)");
         out.println("  echo 'o-try-1|{\"type\":\"OrderPlaced\",\"eventId\":\"try-1\",\"orderId\":\"o-try-1\","
                 + "\"customerId\":\"alice\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"apple\",\"quantity\":2,"
                 + "\"unitPrice\":120}],\"note\":\"Ring twice\"}' | " + producer + Topics.ORDER_EVENTS);
-        out.println("  curl -s '" + http + "/orders/o-try-1?waitFor=TERMINAL&timeout=10s'");
+        out.println("  " + curl + " '" + http + "/orders/o-try-1?waitFor=TERMINAL&timeout=10s'");
         out.println();
         out.println("  # stock and money");
-        out.println("  curl -s " + http + "/inventory/apple");
-        out.println("  curl -s " + http + "/accounts/alice");
+        out.println("  " + curl + " " + http + "/inventory/apple");
+        out.println("  " + curl + " " + http + "/accounts/alice");
         out.println("  echo 'pear|{\"eventId\":\"try-a1\",\"sku\":\"pear\",\"delta\":50,\"reason\":\"restock\"}' | "
                 + producer + Topics.INVENTORY_ADJUSTMENTS);
-        out.println("  curl -s " + http + "/inventory/pear");
+        out.println("  " + curl + " " + http + "/inventory/pear");
         out.println("  echo 'bob|{\"eventId\":\"try-d1\",\"customerId\":\"bob\",\"amount\":100000,\"currency\":\"EUR\"}' | "
                 + producer + Topics.PAYMENT_DEPOSITS);
         out.println();
         out.println("  # cancel the order (refund and restock if it was confirmed), then watch every status change");
         out.println("  echo 'o-try-1|{\"type\":\"OrderCancelRequested\",\"eventId\":\"try-2\",\"orderId\":\"o-try-1\"}' | "
                 + producer + Topics.ORDER_EVENTS);
-        out.println("  curl -s '" + http + "/orders/o-try-1?waitFor=CANCELLED&timeout=10s'");
-        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.ORDER_STATUS
+        out.println("  " + curl + " '" + http + "/orders/o-try-1?waitFor=CANCELLED&timeout=10s'");
+        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + security.consoleConfig()
+                + " --topic " + Topics.ORDER_STATUS
                 + " --from-beginning" + (localRegistry ? ""
                 : " --formatter-property schema.registry.url=" + options.schemaRegistry()) + "    # Ctrl-C to stop");
         out.println();
         out.println("  # dead letters (records that could not be read or were refused), with the reason in their headers");
-        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + " --topic " + Topics.DEAD_LETTERS
+        out.println("  ./saga console-consumer --bootstrap-server " + bootstrap + security.consoleConfig()
+                + " --topic " + Topics.DEAD_LETTERS
                 + " --from-beginning --property print.headers=true    # Ctrl-C to stop");
         out.println();
         out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));

@@ -21,10 +21,13 @@ import java.util.function.Consumer;
 final class IntakeClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final DemoSecurity security;
+    private final HttpClient client;
 
-    IntakeClient(String base) {
+    IntakeClient(String base, DemoSecurity security) {
         this.base = base;
+        this.security = security;
+        this.client = security.httpClient();
     }
 
     /** Places orders 1..n, cancels those the scenario cancels, and reports each new orderId. */
@@ -58,7 +61,8 @@ final class IntakeClient {
     }
 
     private JsonNode post(String path, String idempotencyKey, String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest request = security.authorize(HttpRequest.newBuilder(URI.create(base + path)))
+                .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());

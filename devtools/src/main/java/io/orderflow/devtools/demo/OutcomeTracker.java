@@ -41,8 +41,19 @@ public final class OutcomeTracker implements AutoCloseable {
     private int terminalCount;
 
     public OutcomeTracker(String bootstrapServers, SchemaRegistry registry) {
+        this(clientOf(bootstrapServers), registry);
+    }
+
+    private static Properties clientOf(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+
+    /** @param client bootstrap.servers and any security settings */
+    public OutcomeTracker(Properties client, SchemaRegistry registry) {
+        Properties props = new Properties();
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(),
