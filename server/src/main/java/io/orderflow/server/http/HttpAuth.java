@@ -3,7 +3,7 @@ package io.orderflow.server.http;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.orderflow.server.runtime.InstanceConfig;
+import org.apache.kafka.common.config.types.Password;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +98,7 @@ public final class HttpAuth {
     }
 
     /**
-     * The choice in an instance's or the intake's settings ({@link InstanceConfig#values}).
+     * The choice in an instance's or the intake's settings ({@code InstanceConfig.values}).
      *
      * @throws IllegalArgumentException when none is chosen, or the tokens cannot be read; the message names the
      *                                  setting and never holds a token
@@ -107,7 +107,7 @@ public final class HttpAuth {
         String mode = (String) settings.get(MODE);
         if (mode == null) {
             throw new IllegalArgumentException(MODE + " is not set: set " + MODE + "=tokens with " + TOKENS_FILE
-                    + " (or " + TOKENS + ", e.g. from " + InstanceConfig.ENV_PREFIX + "HTTP_AUTH_TOKENS) to require "
+                    + " (or " + TOKENS + ", e.g. from ORDERFLOW_HTTP_AUTH_TOKENS) to require "
                     + "bearer tokens, or " + MODE + "=none to serve without authentication (not for deployment)");
         }
         if (mode.equals("none")) {
@@ -115,8 +115,7 @@ public final class HttpAuth {
         }
         boolean protectMetrics = (Boolean) settings.get(PROTECT_METRICS);
         String file = (String) settings.get(TOKENS_FILE);
-        org.apache.kafka.common.config.types.Password inline =
-                (org.apache.kafka.common.config.types.Password) settings.get(TOKENS);
+        Password inline = (Password) settings.get(TOKENS);
         if (file != null && inline != null) {
             throw new IllegalArgumentException("set one of " + TOKENS_FILE + " and " + TOKENS + ", not both");
         }
