@@ -1,5 +1,9 @@
 package io.orderflow.server.runtime;
 
+import io.orderflow.serde.LocalSchemaRegistry;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.OrderflowMetrics;
+import io.orderflow.topology.OrderflowTopology;
 import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -9,13 +13,19 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -25,8 +35,9 @@ import java.util.Set;
  * <ul>
  *     <li><b>streams</b> ({@code saga run}): {@code TopicSetup} creates and describes Orderflow's topics (CREATE,
  *     DESCRIBE); Kafka Streams reads the ingress topics, reads and writes the command, reply and status topics,
- *     writes the dead letters; creates, reads, writes and purges its internal topics, prefixed by
- *     {@code application.id-} (ALL of them by prefix); commits in its group {@code application.id} (READ) and
+ *     writes the dead letters; creates, reads, writes and purges its internal topics (ALL on each, by its exact
+ *     name: every store's changelog and every repartition topic of the topology, whose names are all explicit,
+ *     so no prefix grants more than they are); commits in its group {@code application.id} (READ) and
  *     transactions under the prefix {@code application.id-} (WRITE, DESCRIBE); the reply-path monitor reads the
  *     group's committed offsets (DESCRIBE on the group).</li>
  *     <li><b>verify</b>: reads every Orderflow topic and changelog ({@code application.id-} prefix) with
@@ -90,7 +101,10 @@ public final class KafkaAcls {
                     }
                     add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, topic.name(), operations);
                 }
-                add(acls, principal, ResourceType.TOPIC, PatternType.PREFIXED, prefix, EnumSet.of(AclOperation.ALL));
+                for (String internal : internalTopics(applicationId)) {
+                    add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, internal,
+                            EnumSet.of(AclOperation.ALL));
+                }
                 add(acls, principal, ResourceType.GROUP, PatternType.LITERAL, applicationId,
                         EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
                 add(acls, principal, ResourceType.TRANSACTIONAL_ID, PatternType.PREFIXED, prefix,
@@ -101,8 +115,10 @@ public final class KafkaAcls {
                     add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, topic.name(),
                             EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
                 }
-                add(acls, principal, ResourceType.TOPIC, PatternType.PREFIXED, prefix,
-                        EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
+                for (String internal : internalTopics(applicationId)) {
+                    add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, internal,
+                            EnumSet.of(AclOperation.READ, AclOperation.DESCRIBE));
+                }
             }
             case INTAKE -> {
                 // none: the intake talks to PostgreSQL only
@@ -125,6 +141,38 @@ public final class KafkaAcls {
             }
         }
         return List.copyOf(acls);
+    }
+
+    /**
+     * Kafka Streams' internal topics of Orderflow's topology under {@code applicationId}: the changelog of every
+     * store ({@code <id>-<store>-changelog}) and every repartition topic ({@code <id>-<name>-repartition}), in
+     * topology order. Read from the topology itself, so a new store or repartition is never left out.
+     */
+    public static List<String> internalTopics(String applicationId) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        Topology topology = OrderflowTopology.build(OrderflowConfig.from(props), LocalSchemaRegistry.instance(),
+                OrderflowMetrics.NONE, OrderflowConfig.streamsProperties(props));
+        Set<String> external = new HashSet<>();
+        Topics.ALL.forEach(topic -> external.add(topic.name()));
+        Set<String> topics = new LinkedHashSet<>();
+        for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : subtopology.nodes()) {
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    source.topicSet().stream().filter(t -> !external.contains(t))
+                            .forEach(t -> topics.add(applicationId + "-" + t));
+                }
+                if (node instanceof TopologyDescription.Sink sink && sink.topic() != null
+                        && !external.contains(sink.topic())) {
+                    topics.add(applicationId + "-" + sink.topic());
+                }
+                if (node instanceof TopologyDescription.Processor processor) {
+                    processor.stores().forEach(store -> topics.add(applicationId + "-" + store + "-changelog"));
+                }
+            }
+        }
+        return List.copyOf(topics);
     }
 
     /**
