@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -50,8 +51,9 @@ public final class RunCommand implements Callable<Integer> {
         Duration timeout = Durations.parse("--startup-timeout", startupTimeout);
         InstanceConfig.required(props, StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
         // Refuse before touching Kafka when authentication is not chosen or a key store cannot be opened.
-        HttpAuth.from(InstanceConfig.values(props));
-        HttpTls tls = HttpTls.from(InstanceConfig.values(props));
+        Map<String, Object> settings = InstanceConfig.values(props);
+        HttpAuth.from(settings);
+        HttpTls tls = HttpTls.from(settings);
         TopicSetup.ensure(props, Duration.ofSeconds(30));
         try (Lifecycle lifecycle = new Lifecycle()) {
             OrderflowInstance instance = lifecycle.own(OrderflowInstance.start(props, timeout));
