@@ -64,12 +64,7 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(String host, int port, HttpAuth auth, HttpTls tls, QueryService queries,
                                 MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
-        Peers peers;
-        try {
-            peers = tls.enabled() ? new Peers(tls.clientContext()) : new Peers();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS context for requests to other instances", e);
-        }
+        Peers peers = new Peers(tls.scheme(), tls.clientContext());
         HttpApi api = new HttpApi(queries, waiters, peers);
         api.app = HttpServers.start(host, port, auth, tls, config -> {
             config.routes.get("/ready", api::ready);

@@ -87,9 +87,9 @@ public final class HttpTls {
         return enabled() ? "https" : "http";
     }
 
-    /** The context requests to other instances use; the JDK's default when TLS is off. */
-    public SSLContext clientContext() throws GeneralSecurityException {
-        return clientContext != null ? clientContext : SSLContext.getDefault();
+    /** The context requests to other instances use, trusting {@code http.tls.truststore.path}; null when off. */
+    public SSLContext clientContext() {
+        return clientContext;
     }
 
     /** With TLS, the server listens on {@code host:port} with HTTPS only. */

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.streams.state.HostInfo;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import javax.net.ssl.SSLContext;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,16 +33,17 @@ public final class Peers {
     private final String scheme;
     private final HttpClient client;
 
-    /** Plain HTTP to the other instances. */
-    public Peers() {
-        this.scheme = "http";
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    }
-
-    /** HTTPS to the other instances, trusting what {@code tls} trusts. */
-    public Peers(SSLContext tls) {
-        this.scheme = "https";
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls).build();
+    /**
+     * @param scheme {@code http} or {@code https}
+     * @param tls    for {@code https}, what to trust; null for the JDK's defaults
+     */
+    public Peers(String scheme, SSLContext tls) {
+        this.scheme = scheme;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.build();
     }
 
     /** What asking another instance gave. */
