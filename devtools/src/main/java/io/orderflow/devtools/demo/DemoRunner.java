@@ -134,10 +134,10 @@ public final class DemoRunner {
                         : OrderflowInstance.start(props, STARTUP)));
             }
 
-            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(security.client(kafka, new Properties()),
+            OutcomeTracker tracker = lifecycle.own(new OutcomeTracker(security.client(kafka),
                     registry));
             DemoScenario scenario = new DemoScenario(runId, 42);
-            try (KafkaProducer<String, byte[]> producer = producer(security.client(kafka, new Properties()))) {
+            try (KafkaProducer<String, byte[]> producer = producer(security.client(kafka))) {
                 progress("Seeding stock (apple, pear, plum, 3 truffles) and funds (alice, erin, frank; bob 20.00 "
                         + "EUR; carol in USD) ...");
                 for (StockAdjusted a : scenario.stock()) {
@@ -156,7 +156,7 @@ public final class DemoRunner {
                 if (options.via() == Via.OUTBOX) {
                     progress("Placing " + options.orders() + " orders with POST /orders (PostgreSQL outbox -> "
                             + "Debezium -> " + Topics.ORDER_EVENTS + ") ...");
-                    new IntakeClient(security.scheme() + "://localhost:" + options.httpPort(), security)
+                    new IntakeClient(security.url(options.httpPort()), security)
                             .placeAll(scenario, options.orders(), tracker::track);
                 } else {
                     progress("Placing " + options.orders() + " orders on " + Topics.ORDER_EVENTS + " ...");
@@ -190,7 +190,7 @@ public final class DemoRunner {
                 out.flush();
                 return pending == 0 ? 0 : 1;
             }
-            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry, httpHost, security);
+            printTryIt(bootstrap, registry instanceof LocalSchemaRegistry, httpHost);
             lifecycle.awaitShutdown();
             return 0;
         }
@@ -242,8 +242,8 @@ public final class DemoRunner {
 
     private int status(HttpClient client, String path) {
         try {
-            HttpRequest request = security.authorize(HttpRequest.newBuilder(URI.create(security.scheme()
-                    + "://localhost:" + options.httpPort() + path))).timeout(Duration.ofSeconds(5)).GET().build();
+            HttpRequest request = security.authorize(HttpRequest.newBuilder(URI.create(
+                    security.url(options.httpPort()) + path))).timeout(Duration.ofSeconds(5)).GET().build();
             return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
@@ -305,7 +305,7 @@ public final class DemoRunner {
                 + ",\"via\":\"" + options.via().name().toLowerCase() + "\"}";
     }
 
-    private void printTryIt(String bootstrap, boolean localRegistry, String httpHost, DemoSecurity security) {
+    private void printTryIt(String bootstrap, boolean localRegistry, String httpHost) {
         String http = (security.enabled() ? "https://" : "") + "localhost:" + options.httpPort();
         String curl = security.curl();
         String producer = "./saga console-producer --bootstrap-server " + bootstrap

@@ -85,8 +85,7 @@ final class DemoSecurity {
         if (!enabled()) {
             return;
         }
-        Properties admin = client(kafka, kafka.adminProperties());
-        try (Admin client = Admin.create(admin)) {
+        try (Admin client = Admin.create(client(kafka))) {
             client.alterUserScramCredentials(List.of(user(INSTANCE_USER, instancePassword),
                     user(CONNECT_USER, connectPassword))).all().get(30, TimeUnit.SECONDS);
             for (KafkaAcls.Role role : List.of(KafkaAcls.Role.STREAMS, KafkaAcls.Role.CONNECT)) {
@@ -136,16 +135,16 @@ final class DemoSecurity {
     }
 
     /** Settings for the demo's own Kafka clients (the administrator's login when secured). */
-    Properties client(EmbeddedKafka kafka, Properties extra) {
+    Properties client(EmbeddedKafka kafka) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.putAll(enabled() ? kafka.adminProperties() : new Properties());
-        props.putAll(extra);
+        props.putAll(kafka.adminProperties()); // none on an open node
         return props;
     }
 
-    String scheme() {
-        return enabled() ? "https" : "http";
+    /** The HTTP API of the instance on {@code port}, as the demo's own clients reach it. */
+    String url(int port) {
+        return (enabled() ? "https" : "http") + "://localhost:" + port;
     }
 
     HttpClient httpClient() {
