@@ -140,12 +140,6 @@ public final class HttpAuth {
         return enabled;
     }
 
-    /** How {@code /instances} and the start-up line describe it. */
-    public String describe() {
-        return enabled ? "bearer tokens (" + tokens.size() + ")" : "none: every endpoint is open to whoever reaches "
-                + "the port";
-    }
-
     /** Checks every request before its route runs; call after {@link HttpErrors#install}. */
     void install(JavalinConfig config) {
         if (enabled) {
