@@ -117,10 +117,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("ssl.keystore.location", client.keyStore().toString());
         props.put("ssl.keystore.password", client.password());
         props.put("ssl.keystore.type", "PKCS12");
-        props.put("ssl.truststore.location", security.certificate().trustStore().toString());
-        props.put("ssl.truststore.password", security.certificate().password());
-        props.put("ssl.truststore.type", "PKCS12");
-        return props;
+        return trustingTheNode(props);
     }
 
     /**
@@ -133,10 +130,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("security.protocol", SECURED_LISTENER);
             props.put("sasl.mechanism", SCRAM);
             props.put("sasl.jaas.config", jaas(user, password));
-            props.put("ssl.truststore.location", security.certificate().trustStore().toString());
-            props.put("ssl.truststore.password", security.certificate().password());
-            props.put("ssl.truststore.type", "PKCS12");
+            trustingTheNode(props);
         }
+        return props;
+    }
+
+    /** Adds the trust store with the node's certificate, which every client of a secured node needs. */
+    private Properties trustingTheNode(Properties props) {
+        props.put("ssl.truststore.location", security.certificate().trustStore().toString());
+        props.put("ssl.truststore.password", security.certificate().password());
+        props.put("ssl.truststore.type", "PKCS12");
         return props;
     }
 
