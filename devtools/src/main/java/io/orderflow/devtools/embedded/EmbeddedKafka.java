@@ -229,6 +229,38 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a node exactly as {@code configFile} configures it, as {@code kafka-storage.sh format --ignore-formatted}
+     * and {@code kafka-server-start.sh} would: formats its {@code log.dirs} (one directory) if new, then runs it and
+     * returns once it serves clients. For a configuration written elsewhere (a deployment's); {@code bootstrapServers}
+     * is the listener its callers use. {@link #close()} leaves the log directory.
+     */
+    public static EmbeddedKafka fromConfigFile(Path configFile, String bootstrapServers) {
+        BrokerLogLevels.quietUnlessConfigured();
+        Properties file = new Properties();
+        try (java.io.Reader reader = Files.newBufferedReader(configFile)) {
+            file.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + configFile, e);
+        }
+        Map<String, String> properties = new LinkedHashMap<>();
+        file.stringPropertyNames().forEach(key -> properties.put(key, file.getProperty(key)));
+        properties.putIfAbsent("server.max.startup.time.ms", Long.toString(STARTUP_TIMEOUT.toMillis()));
+        KafkaConfig config = new KafkaConfig(properties, false);
+        Path logDir = Path.of(properties.getOrDefault("log.dirs", properties.get("log.dir")).split(",")[0].trim());
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            KafkaStorage.format(configFile, Uuid.randomUuid().toString(), logDir);
+        }
+        KafkaRaftServer node = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+            runBounded("embedded-kafka-startup", node::startup, STARTUP_TIMEOUT.plusSeconds(5), "start");
+        } catch (RuntimeException e) {
+            Builder.cleanUpAfterFailedStart(node, null, e);
+            throw e;
+        }
+        return new EmbeddedKafka(node, bootstrapServers, logDir, false);
+    }
+
     /** Configures and starts an {@link EmbeddedKafka}. */
     public static final class Builder {
         private int port;
