@@ -9,6 +9,7 @@
 #                              the health check)
 #   kafka-admin                keystore.p12 + client.properties: the administrator (certificate CN=admin, a super
 #                              user), for kafka-init and operators; <user>.password: each SCRAM user's password
+#                              verify.properties: User:verify's client settings, for `saga verify` from the host
 #   orderflow, connect         kafka.properties: sasl.jaas.config with the user's SCRAM password
 #   schema-registry            jaas.conf: the same as a JAAS file (KafkaClient section)
 #   every directory            ca.crt: the CA certificate (PEM), the trust store of every client and node
@@ -22,7 +23,7 @@ set -euo pipefail
 
 dir="${1:-/secrets}"
 brokers="${BROKERS:-kafka-1 kafka-2 kafka-3}"
-users="${SCRAM_USERS:-orderflow connect schema-registry}"
+users="${SCRAM_USERS:-orderflow connect schema-registry verify}"
 kafka_uid="${KAFKA_UID:-1000}"            # apache/kafka images (brokers, connect, kafka-init)
 registry_uid="${REGISTRY_UID:-1000}"      # confluentinc/cp-schema-registry
 orderflow_uid="${ORDERFLOW_UID:-10001}"   # deploy/Dockerfile
@@ -104,6 +105,16 @@ for user in $users; do
     schema-registry)
       party "$user"
       printf 'KafkaClient {\n  %s\n};\n' "${jaas%;}" > "$dir/$user/jaas.conf"
+      ;;
+    verify)
+      # For `saga verify` from the host (EXTERNAL listener): README, "Deploying with docker compose".
+      cat > "$dir/kafka-admin/verify.properties" <<EOF
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=$jaas
+ssl.truststore.type=PEM
+ssl.truststore.location=ca.crt
+EOF
       ;;
     *)
       party "$user"

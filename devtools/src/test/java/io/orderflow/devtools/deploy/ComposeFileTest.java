@@ -6,6 +6,8 @@ import io.orderflow.devtools.cli.SagaCommand;
 import io.orderflow.devtools.embedded.KafkaCluster;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.server.runtime.InstanceConfig;
+import io.orderflow.server.runtime.KafkaAcls;
+import io.orderflow.topology.OrderflowConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -26,10 +28,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -37,6 +42,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -127,27 +133,139 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldPointEveryClientAtTheBrokersInternalListenersWhenTheirConfigsAreRead() {
-        // Given the address each broker advertises on its inter-broker listener
+    void shouldPointEveryClientAtTheNodesClientListenerWhenTheirConfigsAreRead() throws IOException {
+        // Given the address each node advertises on its CLIENT listener (SCRAM logins), and on INTERNAL (nodes, admin)
+        Set<String> client = new TreeSet<>();
         Set<String> internal = new TreeSet<>();
         for (String broker : brokerServices()) {
-            Map<String, String> env = environment(broker);
-            String endpoint = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"))
-                    .get(env.get("KAFKA_INTER_BROKER_LISTENER_NAME"));
-            assertThat(endpoint).as("%s advertises its inter-broker listener", broker).isNotNull();
-            assertThat(endpoint).as("%s advertises its service name", broker).startsWith(broker + ":");
-            internal.add(endpoint);
+            Properties node = nodeConfig(broker);
+            Map<String, String> advertised = listeners(node.getProperty("advertised.listeners"));
+            assertThat(advertised.get("CLIENT")).as("%s advertises its service name", broker).startsWith(broker + ":");
+            assertThat(advertised.get(node.getProperty("inter.broker.listener.name"))).startsWith(broker + ":");
+            client.add(advertised.get("CLIENT"));
+            internal.add(advertised.get(node.getProperty("inter.broker.listener.name")));
         }
-        assertThat(internal).hasSize(3);
+        assertThat(client).hasSize(3);
 
         // When / Then
         for (String instance : instanceServices()) {
             assertThat(csv(serviceConfig(instance).getProperty("bootstrap.servers")))
-                    .as("%s bootstrap.servers", instance).isEqualTo(internal);
+                    .as("%s bootstrap.servers", instance).isEqualTo(client);
         }
-        assertThat(csv(connectWorker().getProperty("bootstrap.servers"))).as("Connect worker").isEqualTo(internal);
+        assertThat(csv(connectWorker().getProperty("bootstrap.servers"))).as("Connect worker").isEqualTo(client);
         assertThat(csv(environment("schema-registry").get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS")
-                .replace("PLAINTEXT://", ""))).as("Schema Registry").isEqualTo(internal);
+                .replace("SASL_SSL://", ""))).as("Schema Registry").isEqualTo(client);
+        // ... and the administrator (kafka-init) at INTERNAL
+        for (String line : aclCommands()) {
+            assertThat(csv(line.split(" ")[2])).as(line).isEqualTo(internal);
+        }
+        assertThat(Files.readString(kafkaScript("init.sh"))).contains("\"${BOOTSTRAP:-" + String.join(",", internal));
+    }
+
+    @Test
+    void shouldSecureEveryListenerAndEveryClientWhenTheClusterRuns() throws IOException {
+        for (String broker : brokerServices()) {
+            // Given
+            Properties node = nodeConfig(broker);
+
+            // Then TLS everywhere, certificates between nodes, an authorizer that denies by default
+            Map<String, String> protocols = listeners(node.getProperty("listener.security.protocol.map")
+                    .replace(":", "://"));
+            assertThat(protocols.values()).as("%s listeners", broker).doesNotContain("PLAINTEXT", "SASL_PLAINTEXT");
+            assertThat(listeners(node.getProperty("listeners")).keySet()).isEqualTo(protocols.keySet());
+            for (String mutual : List.of(node.getProperty("controller.listener.names"),
+                    node.getProperty("inter.broker.listener.name"))) {
+                assertThat(protocols.get(mutual)).isEqualTo("SSL");
+                assertThat(node.getProperty("listener.name." + mutual.toLowerCase(Locale.ROOT) + ".ssl.client.auth"))
+                        .as("%s %s", broker, mutual).isEqualTo("required");
+            }
+            assertThat(protocols.get("CLIENT")).isEqualTo("SASL_SSL");
+            assertThat(node.getProperty("sasl.enabled.mechanisms")).isEqualTo("SCRAM-SHA-512");
+            assertThat(node).containsEntry("authorizer.class.name",
+                            "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                    .containsEntry("allow.everyone.if.no.acl.found", "false");
+            Set<String> supers = new TreeSet<>(List.of(node.getProperty("super.users").split(";")));
+            Set<String> expected = new TreeSet<>(List.of("User:admin"));
+            brokerServices().forEach(b -> expected.add("User:" + b));
+            assertThat(supers).isEqualTo(expected);
+            // ... the key store's password read from the node's own secrets, never written in the file
+            assertThat(node.getProperty("ssl.keystore.password"))
+                    .isEqualTo("${file:/etc/kafka/secrets/secrets.properties:keystore.password}");
+            assertThat(secretVolumes(broker)).containsExactly(entry(broker + "-secrets", "/etc/kafka/secrets"));
+        }
+
+        // And every secrets volume is made by kafka-secrets and mounted by its one party only
+        Map<String, Set<String>> mountedBy = new TreeMap<>();
+        for (String service : services().keySet()) {
+            if (!service.equals("kafka-secrets")) {
+                secretVolumes(service).keySet().forEach(v -> mountedBy.computeIfAbsent(v, k -> new TreeSet<>()).add(service));
+            }
+        }
+        Set<String> made = namedVolumeSources("kafka-secrets");
+        assertThat(mountedBy.keySet()).isEqualTo(made);
+        Set<String> instances = new TreeSet<>(instanceServices());
+        mountedBy.forEach((volume, services) -> assertThat(services.size() == 1 || services.equals(instances))
+                .as("%s is mounted by %s", volume, services).isTrue());
+
+        // And Orderflow, Connect (its worker and its connectors' clients) and Schema Registry log in with SCRAM over
+        // TLS, trusting the cluster's CA, their password read from the file kafka-secrets wrote into their volume
+        for (String instance : instanceServices()) {
+            assertLogin(serviceConfig(instance), "", onlySecretMount(instance));
+        }
+        for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+            assertLogin(connectWorker(), prefix, onlySecretMount("connect"));
+        }
+        Map<String, String> registry = environment("schema-registry");
+        String registrySecrets = onlySecretMount("schema-registry");
+        assertThat(registry).containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SECURITY_PROTOCOL", "SASL_SSL")
+                .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SASL_MECHANISM", "SCRAM-SHA-512")
+                .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SSL_TRUSTSTORE_TYPE", "PEM")
+                .containsEntry("SCHEMA_REGISTRY_KAFKASTORE_SSL_TRUSTSTORE_LOCATION", registrySecrets + "/ca.crt")
+                .containsEntry("SCHEMA_REGISTRY_OPTS", "-Djava.security.auth.login.config=" + registrySecrets
+                        + "/jaas.conf");
+        // ... as users kafka-secrets makes passwords for (and kafka-init therefore credentials)
+        String secretsScript = Files.readString(kafkaScript("secrets.sh"));
+        assertThat(secretsScript).contains("users=\"${SCRAM_USERS:-orderflow connect schema-registry verify}\"");
+        assertThat(string(service("kafka-secrets").get("entrypoint"))).contains("/deploy/kafka/secrets.sh");
+        assertThat(string(service("kafka-init").get("entrypoint"))).contains("/deploy/kafka/init.sh");
+        assertThat(conditions("kafka-init")).containsKeys(brokerServices().toArray(String[]::new));
+        for (String client : List.of("schema-registry", "connect", instanceServices().get(0))) {
+            assertThat(conditions(client)).as(client).containsEntry("kafka-init", "service_completed_successfully");
+        }
+    }
+
+    @Test
+    void shouldGrantExactlyWhatSagaAclsPrintsWhenKafkaInitAppliesTheAcls() throws IOException {
+        // Given the ACL lines of each principal
+        Map<String, List<String>> byPrincipal = new TreeMap<>();
+        for (String line : aclCommands()) {
+            List<String> words = List.of(line.split(" "));
+            byPrincipal.computeIfAbsent(words.get(words.indexOf("--allow-principal") + 1), p -> new ArrayList<>())
+                    .add(line);
+        }
+        String bootstrap = aclCommands().get(0).split(" ")[2];
+        String adminConfig = "/etc/kafka/secrets/client.properties";
+        JsonNode connector = JSON.readTree(ROOT.resolve("connectors/orders-outbox.json").toFile()).path("config");
+
+        // When
+        List<String> streams = KafkaAcls.commands(KafkaAcls.of(KafkaAcls.Role.STREAMS, "User:orderflow",
+                serviceConfig(instanceServices().get(0)).getProperty("application.id", OrderflowConfig.APPLICATION_ID)),
+                bootstrap, adminConfig);
+        List<String> connect = KafkaAcls.commands(KafkaAcls.of(KafkaAcls.Role.CONNECT, "User:connect",
+                OrderflowConfig.APPLICATION_ID, connectWorker().getProperty("group.id"),
+                connector.path("topic.prefix").asText()), bootstrap, adminConfig);
+
+        // Then
+        List<String> verify = KafkaAcls.commands(KafkaAcls.of(KafkaAcls.Role.VERIFY, "User:verify",
+                OrderflowConfig.APPLICATION_ID), bootstrap, adminConfig);
+        assertThat(byPrincipal.keySet())
+                .containsExactly("User:connect", "User:orderflow", "User:schema-registry", "User:verify");
+        assertThat(byPrincipal.get("User:verify")).isEqualTo(verify);
+        assertThat(byPrincipal.get("User:orderflow")).isEqualTo(streams);
+        assertThat(byPrincipal.get("User:connect")).isEqualTo(connect);
+        assertThat(String.join("\n", byPrincipal.get("User:schema-registry")))
+                .contains("--topic _schemas").contains("--group schema-registry");
+        assertThat(volumes("kafka-init")).contains("kafka-admin-secrets:/etc/kafka/secrets:ro");
     }
 
     @Test
@@ -289,40 +407,48 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldReplicateThreeTimesWithTwoInSyncWhenTheClusterRuns() {
-        // Given each broker as a voter: its node id, its service name and its controller listener's port
+    void shouldReplicateThreeTimesWithTwoInSyncWhenTheClusterRuns() throws IOException {
+        // Given each node as a voter: its node id, its service name and its controller listener's port
         List<String> brokers = brokerServices();
         assertThat(brokers).hasSize(3);
-        Set<String> voters = voters(brokers);
-        assertThat(voters).hasSize(3);
+        Set<String> voters = new TreeSet<>();
         Set<String> nodeIds = new HashSet<>();
         Set<String> clusterIds = new HashSet<>();
 
         for (String broker : brokers) {
             // When
-            Map<String, String> env = environment(broker);
+            Properties node = nodeConfig(broker);
 
             // Then
             assertThat(string(service(broker).get("image")))
                     .isEqualTo("apache/kafka:" + parentProperty("kafka.version"));
-            assertThat(env).containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
-                    .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
-                    .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
-                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
-                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2")
-                    .containsEntry("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE", "false")
+            assertThat(node).containsEntry("default.replication.factor", "3")
+                    .containsEntry("min.insync.replicas", "2")
+                    .containsEntry("offsets.topic.replication.factor", "3")
+                    .containsEntry("transaction.state.log.replication.factor", "3")
+                    .containsEntry("transaction.state.log.min.isr", "2")
+                    .containsEntry("unclean.leader.election.enable", "false")
+                    .containsEntry("auto.create.topics.enable", "false")
                     // the broker settings the chaos runs measured a broker kill's stall with
-                    .containsEntry("KAFKA_BROKER_SESSION_TIMEOUT_MS",
+                    .containsEntry("broker.session.timeout.ms",
                             Long.toString(KafkaCluster.BROKER_SESSION_TIMEOUT.toMillis()))
-                    .containsEntry("KAFKA_BROKER_HEARTBEAT_INTERVAL_MS",
+                    .containsEntry("broker.heartbeat.interval.ms",
                             Long.toString(KafkaCluster.BROKER_HEARTBEAT.toMillis()));
-            assertThat(env.get("KAFKA_PROCESS_ROLES")).contains("controller");
-            assertThat(csv(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))).as("%s voters", broker).isEqualTo(voters);
-            nodeIds.add(env.get("KAFKA_NODE_ID"));
-            clusterIds.add(env.get("CLUSTER_ID"));
+            assertThat(node.getProperty("process.roles")).contains("controller");
+            String controller = listeners(node.getProperty("listeners"))
+                    .get(node.getProperty("controller.listener.names"));
+            voters.add(node.getProperty("node.id") + "@" + broker + controller.substring(controller.indexOf(':')));
+            assertThat(csv(node.getProperty("controller.quorum.voters"))).as("%s voters", broker)
+                    .hasSize(3).allMatch(v -> v.contains("@"));
+            assertThat(node.getProperty("log.dirs")).isIn(namedVolumeTargets(broker));
+            nodeIds.add(node.getProperty("node.id"));
+            clusterIds.add(environment(broker).get("CLUSTER_ID"));
         }
         assertThat(nodeIds).hasSize(3);
         assertThat(clusterIds).hasSize(1);
+        for (String broker : brokers) {
+            assertThat(csv(nodeConfig(broker).getProperty("controller.quorum.voters"))).isEqualTo(voters);
+        }
         instanceServices().forEach(instance ->
                 assertThat(serviceConfig(instance).getProperty("replication.factor")).isEqualTo("3"));
         Properties worker = connectWorker();
@@ -352,6 +478,12 @@ class ComposeFileTest {
         assertThat(config.jdbcUrl()).isEqualTo(jdbcUrl);
         assertThat(config.user()).isEqualTo(postgres.get("POSTGRES_USER"));
         assertThat(config.password()).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
+        // ... which is the operator's, from the environment, in no file of the repository
+        assertThat(postgres.get("POSTGRES_PASSWORD")).startsWith("${ORDERFLOW_DB_PASSWORD:?");
+        List<String> intakeCommand = command("intake");
+        assertThat(InstanceConfig.load(hostPath("intake", intakeCommand.get(intakeCommand.indexOf("--config") + 1)),
+                Map.of())).doesNotContainKey(IntakeConfig.JDBC_PASSWORD);
+        assertThat(environment("connect-init")).containsEntry("DATABASE_PASSWORD", postgres.get("POSTGRES_PASSWORD"));
         int port = Integer.parseInt(intake.getProperty("http.port"));
         assertThat(publishedPorts("intake")).containsKey(port);
         assertThat(healthcheck("intake")).contains("http://localhost:" + port + "/health");
@@ -431,11 +563,105 @@ class ComposeFileTest {
                 .toList();
     }
 
+    /** The Kafka nodes: services started by deploy/kafka/broker.sh. */
     private static List<String> brokerServices() {
         return services().keySet().stream()
-                .filter(name -> environment(name).getOrDefault("KAFKA_PROCESS_ROLES", "").contains("broker"))
+                .filter(name -> string(service(name).getOrDefault("entrypoint", "")).contains("/deploy/kafka/broker.sh"))
                 .sorted()
                 .toList();
+    }
+
+    /**
+     * The configuration {@code deploy/kafka/broker.sh} writes for {@code broker}: run with the service's environment,
+     * its template through the service's mount, and Kafka's own scripts replaced by ones that do nothing.
+     */
+    private static Properties nodeConfig(String broker) {
+        try {
+            Path dir = Files.createTempDirectory("compose-node-");
+            try {
+                Path bin = Files.createDirectories(dir.resolve("bin"));
+                for (String script : List.of("kafka-storage.sh", "kafka-server-start.sh")) {
+                    Files.writeString(bin.resolve(script), "#!/bin/sh\nexit 0\n");
+                    bin.resolve(script).toFile().setExecutable(true);
+                }
+                List<String> entrypoint = list(service(broker).get("entrypoint")).stream()
+                        .map(ComposeFileTest::string).toList();
+                ProcessBuilder builder = new ProcessBuilder("bash", hostPath(broker, entrypoint.get(1)).toString())
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("out").toFile());
+                builder.environment().putAll(environment(broker));
+                builder.environment().put("KAFKA_HOME", dir.toString());
+                builder.environment().put("SERVER_TEMPLATE",
+                        hostPath(broker, "/deploy/kafka/server.properties").toString());
+                builder.environment().put("SERVER_CONFIG", dir.resolve("server.properties").toString());
+                Process process = builder.start();
+                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("broker.sh finished").isTrue();
+                assertThat(process.exitValue()).as(Files.readString(dir.resolve("out"))).isZero();
+                return InstanceConfig.load(dir.resolve("server.properties"), Map.of());
+            } finally {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            return fail("cannot run broker.sh for " + broker, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail("interrupted");
+        }
+    }
+
+    private static Path kafkaScript(String name) {
+        return ROOT.resolve("deploy/kafka").resolve(name);
+    }
+
+    /** The kafka-acls commands of deploy/kafka/acls, as kafka-init runs them. */
+    private static List<String> aclCommands() {
+        try {
+            List<String> lines = Files.readAllLines(hostPath("kafka-init", "/deploy/kafka/acls")).stream()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+            assertThat(lines).isNotEmpty().allMatch(line -> line.startsWith("kafka-acls.sh --bootstrap-server "));
+            return lines;
+        } catch (IOException e) {
+            return fail("cannot read deploy/kafka/acls", e);
+        }
+    }
+
+    /** Named volumes ending in -secrets that {@code service} mounts → where. */
+    private static Map<String, String> secretVolumes(String service) {
+        Map<String, String> mounts = new TreeMap<>();
+        for (String volume : volumes(service)) {
+            String[] parts = volume.split(":");
+            if (!isBindMount(parts[0]) && parts[0].endsWith("-secrets")) {
+                assertThat(service.equals("kafka-secrets") || volume.endsWith(":ro"))
+                        .as("%s mounts %s read-only", service, parts[0]).isTrue();
+                mounts.put(parts[0], parts[1]);
+            }
+        }
+        return mounts;
+    }
+
+    private static String onlySecretMount(String service) {
+        Map<String, String> mounts = secretVolumes(service);
+        assertThat(mounts).as("%s secrets", service).hasSize(1);
+        return mounts.values().iterator().next();
+    }
+
+    private static Set<String> namedVolumeSources(String service) {
+        return volumes(service).stream().map(volume -> volume.split(":")[0])
+                .filter(source -> !isBindMount(source)).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** A SCRAM login over TLS with {@code prefix}, its password read from {@code secrets}/kafka.properties. */
+    private static void assertLogin(Properties config, String prefix, String secrets) {
+        assertThat(config).containsEntry("config.providers", "file")
+                .containsEntry("config.providers.file.class",
+                        "org.apache.kafka.common.config.provider.FileConfigProvider")
+                .containsEntry(prefix + "security.protocol", "SASL_SSL")
+                .containsEntry(prefix + "sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry(prefix + "ssl.truststore.type", "PEM")
+                .containsEntry(prefix + "ssl.truststore.location", secrets + "/ca.crt")
+                .containsEntry(prefix + "sasl.jaas.config",
+                        "${file:" + secrets + "/kafka.properties:sasl.jaas.config}");
     }
 
     private static Map<String, String> environment(String service) {
@@ -511,10 +737,14 @@ class ComposeFileTest {
 
     // --- the configuration files the services read ---
 
-    /** The properties file a {@code saga run|intake --config FILE} service reads, as the application loads it. */
+    /**
+     * The properties file a {@code saga run|intake --config FILE} service reads, as the application loads it, with
+     * the service's environment (its values as written in the compose file, variables not substituted).
+     */
     private static Properties serviceConfig(String service) {
         List<String> command = command(service);
-        return InstanceConfig.load(hostPath(service, command.get(command.indexOf("--config") + 1)), Map.of());
+        return InstanceConfig.load(hostPath(service, command.get(command.indexOf("--config") + 1)),
+                environment(service));
     }
 
     private static Properties connectWorker() {
@@ -540,16 +770,6 @@ class ComposeFileTest {
             byName.put(parts[0], parts[1]);
         }
         return byName;
-    }
-
-    private static Set<String> voters(List<String> brokers) {
-        Set<String> voters = new TreeSet<>();
-        for (String broker : brokers) {
-            Map<String, String> env = environment(broker);
-            String controller = listeners(env.get("KAFKA_LISTENERS")).get(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"));
-            voters.add(env.get("KAFKA_NODE_ID") + "@" + broker + controller.substring(controller.indexOf(':')));
-        }
-        return voters;
     }
 
     private static Set<String> csv(String value) {

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The secured Kafka of {@code docker-compose.yml}, run here without Docker: the same scripts and files on one real
@@ -107,13 +108,13 @@ class ComposeKafkaIntegrationTest {
                             "BOOTSTRAP", "localhost:" + ports[0], "KAFKA_HOME", kafkaHome.toString()),
                     ROOT.resolve("deploy/kafka/init.sh").toString());
             assertThat(init).contains("credential of User:orderflow set").contains("credential of User:connect set")
-                    .contains("credential of User:schema-registry set");
-            for (String user : List.of("orderflow", "connect", "schema-registry")) {
+                    .contains("credential of User:schema-registry set").contains("credential of User:verify set");
+            for (String user : List.of("orderflow", "connect", "schema-registry", "verify")) {
                 assertThat(init).doesNotContain(Files.readString(secrets.resolve("kafka-admin/" + user + ".password"))
                         .trim());
             }
             int acls = replay(recorded(kafkaHome), "localhost:" + ports[0], secrets.resolve("kafka-admin"), admin);
-            assertThat(acls).isEqualTo(27 + 6 + 2);
+            assertThat(acls).isEqualTo(27 + 6 + 25 + 2);
 
             // Then an instance configured by deploy/config/instance-1.properties runs its sagas as User:orderflow
             Properties instanceProps = InstanceConfig.load(ROOT.resolve("deploy/config/instance-1.properties"),
@@ -132,7 +133,26 @@ class ComposeKafkaIntegrationTest {
                 assertThat(order.statusCode()).as(order.body()).isEqualTo(200);
                 assertThat(order.body()).contains("\"status\":\"CONFIRMED\"");
                 assertThat(get(instance, "/orders/o-compose-1", null).statusCode()).isEqualTo(401);
+                // (every read model caught up before the instance stops, as verify expects)
+                await().atMost(Duration.ofSeconds(30)).until(() -> get(instance, "/customers/c-compose/orders", TOKEN)
+                        .body().contains("\"CONFIRMED\":1"));
             }
+
+            // And saga verify from the host, as the README shows it: User:verify's settings and the CA copied into
+            // the working directory, the EXTERNAL listener, read-only ACLs; every invariant holds
+            Path host = Files.createDirectories(dir.resolve("host"));
+            Files.copy(secrets.resolve("kafka-admin/verify.properties"), host.resolve("verify.properties"));
+            Files.copy(secrets.resolve("kafka-admin/ca.crt"), host.resolve("ca.crt"));
+            // (its own JVM, in that directory: the trust store's path in the file is relative)
+            Process verify = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "io.orderflow.devtools.Main", "verify",
+                    "--bootstrap-server", "localhost:" + ports[3], "--command-config", "verify.properties",
+                    "--timeout", "30s")
+                    .directory(host.toFile()).redirectErrorStream(true)
+                    .redirectOutput(host.resolve("verify.log").toFile()).start();
+            assertThat(verify.waitFor(SCRIPT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            assertThat(verify.exitValue()).as(Files.readString(host.resolve("verify.log"))).isZero();
+            assertThat(Files.readString(host.resolve("verify.log"))).contains("OK");
 
             // And a Connect worker configured by deploy/connect/worker.properties joins its group as User:connect
             EmbeddedConnect.Builder worker = EmbeddedConnect.builder("localhost:" + ports[2]);

@@ -21,12 +21,12 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The least set of Kafka ACLs each Orderflow role needs, as {@link AclBinding}s and as the commands Kafka's own
@@ -145,8 +145,8 @@ public final class KafkaAcls {
 
     /**
      * Kafka Streams' internal topics of Orderflow's topology under {@code applicationId}: the changelog of every
-     * store ({@code <id>-<store>-changelog}) and every repartition topic ({@code <id>-<name>-repartition}), in
-     * topology order. Read from the topology itself, so a new store or repartition is never left out.
+     * store ({@code <id>-<store>-changelog}) and every repartition topic ({@code <id>-<name>-repartition}), sorted
+     * by name (so what is printed is the same on every run). Read from the topology itself, so a new store or repartition is never left out.
      */
     public static List<String> internalTopics(String applicationId) {
         Properties props = new Properties();
@@ -156,7 +156,7 @@ public final class KafkaAcls {
                 OrderflowMetrics.NONE, OrderflowConfig.streamsProperties(props));
         Set<String> external = new HashSet<>();
         Topics.ALL.forEach(topic -> external.add(topic.name()));
-        Set<String> topics = new LinkedHashSet<>();
+        Set<String> topics = new TreeSet<>();
         for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
             for (TopologyDescription.Node node : subtopology.nodes()) {
                 if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
