@@ -229,6 +229,49 @@ public final class SagaRules {
         return change.step();
     }
 
+    /**
+     * An operator ends a saga still AWAITING now: compensated like a timeout, with reason OPERATOR (grants held are
+     * given back; grants still in flight are released on arrival). Any other saga is left alone: one compensating
+     * already compensates, one that ended has nothing to give back that a customer's cancel would not.
+     */
+    public SagaStep operatorCompensate(SagaState current, long now) {
+        if (current.getStatus() != OrderStatus.AWAITING) {
+            return SagaStep.unchanged(current);
+        }
+        Change change = new Change(copy(current), now);
+        change.compensate(CancelReason.OPERATOR);
+        return change.step();
+    }
+
+    /**
+     * The commands {@code current} still waits on (payment and lines in AUTHORIZING, RESERVING, CAPTURING,
+     * COMMITTING, VOIDING, REFUNDING, RELEASING), built again exactly as first sent — with the same event ids, so
+     * the payment and inventory services apply each at most once however often it arrives. The state does not
+     * change ({@link SagaStep#changed()} is false): nothing is to be stored or published, only sent.
+     */
+    public SagaStep resend(SagaState current) {
+        Change change = new Change(copy(current), current.getPlacedAt());
+        switch (current.getPayment()) {
+            case AUTHORIZING -> change.pay(PaymentCommandType.AUTHORIZE, PaymentStep.AUTHORIZING);
+            case CAPTURING -> change.pay(PaymentCommandType.CAPTURE, PaymentStep.CAPTURING);
+            case VOIDING -> change.pay(PaymentCommandType.VOID, PaymentStep.VOIDING);
+            case REFUNDING -> change.pay(PaymentCommandType.REFUND, PaymentStep.REFUNDING);
+            default -> {
+            }
+        }
+        for (SagaLine line : change.state.getLines()) {
+            switch (line.getStep()) {
+                case RESERVING -> change.stock(line, InventoryCommandType.RESERVE, LineStep.RESERVING);
+                case COMMITTING -> change.stock(line, InventoryCommandType.COMMIT, LineStep.COMMITTING);
+                case RELEASING -> change.stock(line, InventoryCommandType.RELEASE, LineStep.RELEASING);
+                default -> {
+                }
+            }
+        }
+        SagaStep step = change.step();
+        return new SagaStep(current, false, step.paymentCommands(), step.inventoryCommands(), List.of());
+    }
+
     public static boolean isTerminal(OrderStatus status) {
         return status == OrderStatus.CONFIRMED || status == OrderStatus.CANCELLED;
     }

@@ -7,7 +7,7 @@ package io.orderflow.serde;
  */
 public final class UnknownSchemaIdException extends SchemaRegistryException {
 
-    UnknownSchemaIdException(String message) {
+    public UnknownSchemaIdException(String message) {
         super(message);
     }
 }

@@ -17,6 +17,12 @@ import java.util.Map;
  * Sends a record Kafka Streams could not deserialize (Avro topics between the topologies) to the dead-letter
  * topic with the same headers Orderflow's own processors write, counts it, and lets processing continue.
  * Ingress topics never get here: their processors read the raw bytes and dead-letter them themselves.
+ *
+ * <p>Except when the fault is not the record's: the Schema Registry unreachable, erroring, or not (yet) knowing the
+ * record's schema id. Then the stream thread fails and, under exactly-once, the record is read again after the
+ * restart, as {@link DeadLetterProcessingHandler} does for processors. Skipping it would lose a command, reply or
+ * status change for good: a capture never made, a read model missing a change (a registry slow under load while a
+ * rolling upgrade registered new schemas did exactly that).
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
     /** Config key under which the application passes its {@link OrderflowMetrics} instance. */
@@ -40,6 +46,11 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                 Exception exception) {
+        if (DeadLetterProcessingHandler.isInfrastructure(exception)) {
+            log.error("Reading {}-{}@{} failed on the Schema Registry; failing the thread so the record is read "
+                    + "again: {}", record.topic(), record.partition(), record.offset(), exception.toString());
+            return Response.fail();
+        }
         log.warn("Unreadable record {}-{}@{} sent to {}: {}", record.topic(), record.partition(), record.offset(),
                 deadLetterTopic, exception.toString());
         DeadLetters.Bounded letter = DeadLetters.bound(record.headers(), record.value(),

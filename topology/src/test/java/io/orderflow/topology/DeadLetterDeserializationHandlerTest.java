@@ -7,9 +7,12 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import io.orderflow.serde.SchemaRegistryException;
+import io.orderflow.serde.UnknownSchemaIdException;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -73,6 +76,32 @@ class DeadLetterDeserializationHandlerTest {
         assertThat(letter.headers().lastHeader("large")).isNull();
         assertThat(header(letter, "__streams.errors.message")).hasSize(DeadLetters.MAX_MESSAGE_CHARS);
         assertThat(header(letter, "__streams.errors.offset")).isEqualTo("3");
+    }
+
+    @Test
+    void shouldFailTheThreadWithoutDeadLetterWhenTheSchemaRegistryFails() {
+        // Given a readable record whose schema the registry could not return (unreachable, erroring, or not yet
+        // knowing the id): the fault is not the record's, so skipping it would lose it for good
+        CountingMetrics metrics = new CountingMetrics();
+        DeadLetterDeserializationHandler handler = new DeadLetterDeserializationHandler();
+        handler.configure(Map.of(DeadLetterDeserializationHandler.METRICS_CONFIG, metrics));
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>("payment.commands", 1, 9L, 1000L,
+                TimestampType.CREATE_TIME, 2, 3, "c1".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 0, 7},
+                new RecordHeaders(), Optional.empty());
+
+        for (Exception registryFault : List.of(
+                new SchemaRegistryException("http://registry:8081: GET /schemas/ids/7 timed out after 3 attempts"),
+                new UnknownSchemaIdException("schema id 7 is not known to http://registry:8081"),
+                new SerializationException("cannot read", new SchemaRegistryException("503 from the registry")))) {
+            // When
+            DeserializationExceptionHandler.Response response = handler.handleError(null, record, registryFault);
+
+            // Then the thread fails (the record is read again after the restart) and nothing is dead-lettered
+            assertThat(response.result()).as(registryFault.toString())
+                    .isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+            assertThat(response.deadLetterQueueRecords()).isEmpty();
+        }
+        assertThat(metrics.count("dlq_records:payment.commands")).isZero();
     }
 
     private static String header(ProducerRecord<byte[], byte[]> record, String key) {

@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,10 +166,26 @@ class RollingUpgradeIntegrationTest {
             VerifyFixture.Result verify = VerifyFixture.saga("verify", "--bootstrap-server", bootstrap,
                     "--schema-registry", REGISTRY.confluentUrl(), "--json", "--timeout", "60s");
             assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+        } catch (AssertionError | RuntimeException e) {
+            keepLogs(dir);
+            throw e;
         } finally {
             for (InstanceJvm instance : instances) {
                 instance.close();
             }
+        }
+    }
+
+    /** The instances' logs, kept in target/ when the test fails (the temporary directory is removed). */
+    private static void keepLogs(Path dir) {
+        try (var logs = Files.list(dir)) {
+            Path kept = Files.createDirectories(Path.of("target", "rolling-upgrade-failure-" + System.currentTimeMillis()));
+            for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
+                Files.copy(log, kept.resolve(log.getFileName()));
+            }
+            System.out.println("Rolling upgrade failed; the instances' logs are in " + kept.toAbsolutePath());
+        } catch (IOException e) {
+            System.out.println("Could not keep the instances' logs: " + e);
         }
     }
 

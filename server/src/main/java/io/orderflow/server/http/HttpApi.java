@@ -7,19 +7,24 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import io.orderflow.contracts.OrderStatus;
 import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
+import io.orderflow.contracts.state.SagaState;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Ids;
 import io.orderflow.domain.Text;
 import io.orderflow.server.metrics.MicrometerMetrics;
+import io.orderflow.server.operator.OperatorActions;
 import io.orderflow.server.query.Answer;
+import io.orderflow.server.query.DeadLetterLog;
 import io.orderflow.server.query.OrderWaiters;
 import io.orderflow.server.query.Peers;
 import io.orderflow.server.query.QueryService;
 import io.orderflow.server.query.Reads;
 import io.orderflow.server.query.RestoreProgress;
+import io.orderflow.server.query.SagaFilter;
 import io.orderflow.server.query.Views;
 import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.StoreNames;
@@ -50,10 +55,15 @@ public final class HttpApi implements AutoCloseable {
 
     private final QueryService queries;
     private final Reads reads;
+    private final DeadLetterLog deadLetters;
+    private final OperatorActions actions;
     private Javalin app;
 
-    private HttpApi(QueryService queries, OrderWaiters waiters, Peers peers) {
+    private HttpApi(QueryService queries, OrderWaiters waiters, Peers peers, DeadLetterLog deadLetters,
+                    OperatorActions actions) {
         this.queries = queries;
+        this.deadLetters = deadLetters;
+        this.actions = actions;
         this.reads = new Reads(queries, waiters, peers);
     }
 
@@ -63,9 +73,10 @@ public final class HttpApi implements AutoCloseable {
      * @param extraRoutes more routes on the same server (the intake role), or none
      */
     public static HttpApi start(String host, int port, HttpAuth auth, HttpTls tls, QueryService queries,
-                                MicrometerMetrics metrics, OrderWaiters waiters, Consumer<JavalinConfig> extraRoutes) {
+                                MicrometerMetrics metrics, OrderWaiters waiters, DeadLetterLog deadLetters,
+                                OperatorActions actions, Consumer<JavalinConfig> extraRoutes) {
         Peers peers = new Peers(tls.scheme(), tls.clientContext());
-        HttpApi api = new HttpApi(queries, waiters, peers);
+        HttpApi api = new HttpApi(queries, waiters, peers, deadLetters, actions);
         api.app = HttpServers.start(host, port, auth, tls, config -> {
             config.routes.get("/ready", api::ready);
             config.routes.get("/metrics", ctx -> ctx.contentType(MicrometerMetrics.CONTENT_TYPE)
@@ -75,6 +86,14 @@ public final class HttpApi implements AutoCloseable {
                     auth.enabled() ? "tokens" : "none", auth.enabled() ? null : NO_AUTH_WARNING)));
             config.routes.get("/orders/{id}", api::order);
             config.routes.get("/inventory", api::inventoryRange);
+            config.routes.get("/sagas", api::sagas);
+            config.routes.get("/sagas/{orderId}", ctx -> api.key(ctx, "orderId", StoreNames.ORDER_SAGA, "saga",
+                    (SagaState v) -> Views.Saga.of(v)));
+            config.routes.post("/sagas/{orderId}/compensate", ctx -> api.sagaAction(ctx, "compensate"));
+            config.routes.post("/sagas/{orderId}/resend", ctx -> api.sagaAction(ctx, "resend"));
+            config.routes.post("/dead-letters/{topic}/{partition}/{offset}/redrive", api::redrive);
+            config.routes.get("/dead-letters", api::deadLetters);
+            config.routes.get("/dead-letters/{topic}/{partition}/{offset}", api::deadLetter);
             config.routes.get("/analytics/orders", api::analytics);
             config.routes.get("/customers/{customerId}/orders", ctx -> api.key(ctx, "customerId",
                     StoreNames.CUSTOMER_ORDERS_VIEW, "customer", (CustomerOrders v) -> Views.Customer.of(v)));
@@ -131,6 +150,301 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         answer(ctx, reads.inventory(from, limit, request(ctx)), null);
+    }
+
+    /**
+     * Sagas by status (default: still running) and age, of one customer or all, oldest first, over every instance
+     * ({@code scope=local}: this instance's part; the gathering instance turns {@code olderThan} into
+     * {@code placedBefore} with its own clock, so every instance filters alike).
+     */
+    private void sagas(Context ctx) throws InterruptedException {
+        Set<OrderStatus> statuses = SagaFilter.RUNNING;
+        long placedBefore = Long.MAX_VALUE;
+        SagaFilter.Cursor after = null;
+        String customerId = ctx.queryParam("customerId");
+        try {
+            if (ctx.queryParam("status") != null) {
+                statuses = SagaFilter.parseStatuses(ctx.queryParam("status"));
+            }
+            if (ctx.queryParam("olderThan") != null) {
+                Duration olderThan = OrderflowConfig.parseDuration(ctx.queryParam("olderThan"));
+                if (olderThan.isNegative() || olderThan.compareTo(Duration.ofDays(3650)) > 0) {
+                    throw new IllegalArgumentException("olderThan must be a duration from 0s, was " + olderThan);
+                }
+                placedBefore = Instant.now().minus(olderThan).toEpochMilli();
+            } else if ("local".equals(ctx.queryParam("scope")) && ctx.queryParam("placedBefore") != null) {
+                placedBefore = Long.parseLong(ctx.queryParam("placedBefore"));
+            }
+            if (ctx.queryParam("from") != null) {
+                after = SagaFilter.Cursor.parse(ctx.queryParam("from"));
+            }
+        } catch (NumberFormatException e) {
+            error(ctx, 400, "placedBefore must be epoch milliseconds, was '" + ctx.queryParam("placedBefore") + "'");
+            return;
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            error(ctx, 400, message.startsWith("status") || message.startsWith("from") || message.startsWith("olderThan")
+                    ? message : "olderThan must be a duration such as 10s, 5m or 2h, was '"
+                    + Text.abbreviate(ctx.queryParam("olderThan"), 80) + "'");
+            return;
+        }
+        if (customerId != null && Ids.problem("customerId", customerId) != null) {
+            error(ctx, 400, Ids.problem("customerId", customerId));
+            return;
+        }
+        Integer limit = intParam(ctx, "limit", 100, 1, 1000);
+        if (limit == null) {
+            return;
+        }
+        answer(ctx, reads.sagas(new SagaFilter(statuses, placedBefore, customerId, after, limit), request(ctx)), null);
+    }
+
+    /** Dead letters oldest first, by source topic, reason and time ({@code from}: an instant or a page's next). */
+    private void deadLetters(Context ctx) {
+        String from = ctx.queryParam("from");
+        Instant since = null;
+        DeadLetterLog.Cursor after = null;
+        if (from != null) {
+            try {
+                if (from.contains("T")) {
+                    since = Instant.parse(from);
+                } else {
+                    after = DeadLetterLog.Cursor.parse(from);
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                error(ctx, 400, "from must be an instant such as 2026-12-05T10:00:00Z or the 'next' of a previous "
+                        + "page, was '" + Text.abbreviate(from, 80) + "'");
+                return;
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, Text.abbreviate(e.getMessage(), 300));
+                return;
+            }
+        }
+        String topic = ctx.queryParam("topic");
+        String reason = ctx.queryParam("reason");
+        for (String[] param : new String[][] {{"topic", topic}, {"reason", reason}}) {
+            if (param[1] != null && Ids.problem(param[0], param[1]) != null) {
+                error(ctx, 400, Ids.problem(param[0], param[1]));
+                return;
+            }
+        }
+        Integer limit = intParam(ctx, "limit", 100, 1, 1000);
+        if (limit == null) {
+            return;
+        }
+        json(ctx, 200, deadLetters.list(topic, reason, since, after, limit));
+    }
+
+    /** The answer to an operator action: what was asked, by whom, and where its record was written. */
+    record Action(String action, @JsonInclude(JsonInclude.Include.NON_NULL) String orderId,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String deadLetter, String operator, String reason,
+                  String eventId, String topic, int partition, long offset) {
+    }
+
+    /** The most an operator's reason may hold, in characters. */
+    static final int MAX_REASON = 500;
+
+    /**
+     * {@code POST /sagas/{orderId}/compensate} or {@code /resend} with {@code {"reason": "…"}}: checks the saga
+     * exists and can take the action (409 naming its status otherwise), then writes the action on
+     * {@code order.events}; 202 once the broker has it. The saga applies it in order with the order's other events.
+     */
+    private void sagaAction(Context ctx, String action) throws InterruptedException {
+        String orderId = ctx.pathParam("orderId");
+        if (Ids.problem("orderId", orderId) != null) {
+            error(ctx, 400, Ids.problem("orderId", orderId));
+            return;
+        }
+        Map<String, String> body = actionBody(ctx, Set.of("reason"));
+        if (body == null) {
+            return;
+        }
+        String status = sagaStatus(ctx, orderId);
+        if (status == null) {
+            return;
+        }
+        boolean compensate = action.equals("compensate");
+        if (compensate && !status.equals("AWAITING")) {
+            error(ctx, 409, "order '" + orderId + "' is " + status + ": only a saga still AWAITING can be "
+                    + "compensated" + (status.equals("CONFIRMED") ? " (a confirmed order is cancelled by its customer)"
+                    : ""));
+            return;
+        }
+        if (!compensate && status.equals("CANCELLED")) {
+            error(ctx, 409, "order '" + orderId + "' is CANCELLED: its saga awaits nothing to re-send");
+            return;
+        }
+        String operator = HttpAuth.principal(ctx);
+        String reason = body.get("reason");
+        OperatorActions.Written written;
+        try {
+            written = compensate ? actions.compensate(orderId, operator, reason)
+                    : actions.resend(orderId, operator, reason);
+        } catch (IllegalStateException e) {
+            unavailable(ctx, e.getMessage());
+            return;
+        }
+        json(ctx, 202, new Action(action, orderId, null, operator, reason, written.eventId(), written.topic(),
+                written.partition(), written.offset()));
+    }
+
+    /** The saga's status from its owner, or null after answering 404, 503 or the owner's error. */
+    private String sagaStatus(Context ctx, String orderId) throws InterruptedException {
+        Reads.Request lookup = new Reads.Request("/sagas/" + orderId, false, ctx.header(Peers.FORWARDED) != null,
+                false, ctx.header("Authorization"));
+        Answer<Views.Saga> answer = reads.key(StoreNames.ORDER_SAGA, orderId, (SagaState v) -> Views.Saga.of(v),
+                lookup);
+        if (answer instanceof Answer.Found<Views.Saga> found) {
+            return found.value().status();
+        }
+        if (answer instanceof Answer.Elsewhere<Views.Saga> elsewhere && elsewhere.status() == 200) {
+            try {
+                return JSON.readTree(elsewhere.body()).path("status").asText();
+            } catch (JsonProcessingException e) {
+                unavailable(ctx, "the saga's owner answered what this instance cannot read");
+                return null;
+            }
+        }
+        answer(ctx, answer, "no saga for order '" + orderId + "'");
+        return null;
+    }
+
+    /**
+     * {@code POST /dead-letters/{topic}/{partition}/{offset}/redrive} with {@code {"reason": "…"}} and optionally
+     * {@code "value"}, a corrected value (text) to send instead of the letter's: re-produces the letter's record to
+     * its source topic (an ingress topic) with its key and headers plus who, why and from which letter; 202 once
+     * the broker has it. The ingress gate applies one redrive of a letter at most once.
+     */
+    private void redrive(Context ctx) {
+        Coordinates at = coordinates(ctx);
+        if (at == null) {
+            return;
+        }
+        Map<String, String> body = actionBody(ctx, Set.of("reason", "value"));
+        if (body == null) {
+            return;
+        }
+        var found = deadLetters.record(at.partition(), at.offset());
+        if (found.isEmpty()) {
+            error(ctx, 404, "no dead letter at " + at + " to redrive");
+            return;
+        }
+        var record = found.get();
+        DeadLetterLog.Letter letter = DeadLetterLog.letter(record);
+        if (letter.sourceTopic() == null || !OperatorActions.REDRIVABLE.contains(letter.sourceTopic())) {
+            error(ctx, 409, "the dead letter at " + at + " came from " + letter.sourceTopic() + ": only records of "
+                    + "the ingress topics " + new java.util.TreeSet<>(OperatorActions.REDRIVABLE) + " can be "
+                    + "redriven; the others are Orderflow's own");
+            return;
+        }
+        String corrected = body.get("value");
+        if (corrected == null && letter.truncated() != null && letter.truncated().contains("value")) {
+            error(ctx, 409, "the dead letter at " + at + " kept only the first " + record.value().length + " of "
+                    + letter.originalSize() + " bytes of its value: send the full value as \"value\"");
+            return;
+        }
+        List<org.apache.kafka.common.header.Header> original = new java.util.ArrayList<>();
+        record.headers().forEach(header -> {
+            if (!DeadLetterLog.isDeadLetterHeader(header.key())) {
+                original.add(header);
+            }
+        });
+        String operator = HttpAuth.principal(ctx);
+        OperatorActions.Written written;
+        try {
+            written = actions.redrive(at.partition(), at.offset(), letter.sourceTopic(), record.key(),
+                    corrected != null ? corrected.getBytes(StandardCharsets.UTF_8) : record.value(), original,
+                    operator, body.get("reason"));
+        } catch (IllegalStateException e) {
+            unavailable(ctx, e.getMessage());
+            return;
+        }
+        json(ctx, 202, new Action("redrive", null, at.toString(), operator, body.get("reason"), written.eventId(),
+                written.topic(), written.partition(), written.offset()));
+    }
+
+    /** A dead letter's place: the dead-letter topic, a partition and an offset. */
+    private record Coordinates(String topic, int partition, long offset) {
+        @Override
+        public String toString() {
+            return topic + " partition " + partition + " offset " + offset;
+        }
+    }
+
+    /** The path's dead-letter coordinates, or null after answering 404 (another topic) or 400. */
+    private static Coordinates coordinates(Context ctx) {
+        String topic = ctx.pathParam("topic");
+        if (!topic.equals(io.orderflow.topology.Topics.DEAD_LETTERS.name())) {
+            error(ctx, 404, "'" + Text.abbreviate(topic, 80) + "' is not a dead-letter topic; dead letters are in "
+                    + io.orderflow.topology.Topics.DEAD_LETTERS.name());
+            return null;
+        }
+        try {
+            int partition = Integer.parseInt(ctx.pathParam("partition"));
+            long offset = Long.parseLong(ctx.pathParam("offset"));
+            if (partition >= 0 && offset >= 0) {
+                return new Coordinates(topic, partition, offset);
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        error(ctx, 400, "partition and offset must be non-negative integers, were '"
+                + Text.abbreviate(ctx.pathParam("partition"), 40) + "' and '"
+                + Text.abbreviate(ctx.pathParam("offset"), 40) + "'");
+        return null;
+    }
+
+    /**
+     * An action's JSON body: an object of strings with a {@code reason} (1 to {@value #MAX_REASON} characters, no
+     * control characters but tab and line breaks) and at most the fields {@code allowed}; null after answering 400.
+     */
+    private static Map<String, String> actionBody(Context ctx, Set<String> allowed) {
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = JSON.readTree(ctx.bodyAsBytes());
+        } catch (java.io.IOException e) {
+            error(ctx, 400, "the body must be a JSON object such as {\"reason\": \"why\"}");
+            return null;
+        }
+        if (body == null || !body.isObject()) {
+            error(ctx, 400, "the body must be a JSON object such as {\"reason\": \"why\"}");
+            return null;
+        }
+        Map<String, String> fields = new java.util.HashMap<>();
+        var names = body.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                error(ctx, 400, "unknown field '" + Text.abbreviate(name, 40) + "': expected "
+                        + new java.util.TreeSet<>(allowed));
+                return null;
+            }
+            if (!body.get(name).isTextual()) {
+                error(ctx, 400, "'" + name + "' must be a string");
+                return null;
+            }
+            fields.put(name, body.get(name).textValue());
+        }
+        String reason = fields.get("reason");
+        String problem = reason == null || reason.isBlank() ? "'reason' is required: say why, for the audit record"
+                : reason.codePointCount(0, reason.length()) > MAX_REASON ? "'reason' must be at most " + MAX_REASON
+                + " characters" : reason.chars().anyMatch(c -> Character.isISOControl(c) && c != '\t' && c != '\n'
+                && c != '\r') ? "'reason' must not hold control characters but tab and line breaks" : null;
+        if (problem != null) {
+            error(ctx, 400, problem);
+            return null;
+        }
+        return fields;
+    }
+
+    /** One dead letter whole, at its partition and offset of the dead-letter topic. */
+    private void deadLetter(Context ctx) {
+        Coordinates at = coordinates(ctx);
+        if (at == null) {
+            return;
+        }
+        deadLetters.show(at.partition(), at.offset()).ifPresentOrElse(letter -> json(ctx, 200, letter),
+                () -> error(ctx, 404, "no dead letter at " + at));
     }
 
     /**
@@ -311,8 +625,13 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
+    /** Stops the server, then the operator actions' producer. */
     @Override
     public void close() {
-        app.stop();
+        try {
+            app.stop();
+        } finally {
+            actions.close();
+        }
     }
 }

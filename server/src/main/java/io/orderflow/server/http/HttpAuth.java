@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@code GET /health} and {@code GET /ready} are always open (probes), {@code GET /metrics} unless
  * {@code http.auth.metrics=true}. {@code POST} (placing and cancelling orders) needs the role {@code write}; every
- * other request {@code read}; {@code operator} is for operator actions. A request without a token is 401 with
+ * other request {@code read}; {@code operator} the operator's view ({@code /sagas}, {@code /dead-letters}) and
+ * actions. A request without a token is 401 with
  * {@code WWW-Authenticate: Bearer}; a wrong or malformed one too, and it counts against the client's address: more
  * than {@value #MAX_FAILURES} in {@value #WINDOW_SECONDS} s and every request from it is 429 with
  * {@code Retry-After} until the window ends. A token without the role is 403. Tokens are compared as SHA-256
@@ -182,11 +183,28 @@ public final class HttpAuth {
         if (!token.roles().contains(needed)) {
             refuse(ctx, 403, "token '" + token.name() + "' lacks the role '" + needed.label() + "' that "
                     + ctx.method() + " " + ctx.path() + " needs");
+            return;
         }
+        ctx.attribute(PRINCIPAL, token.name());
+    }
+
+    /** The request attribute holding the name of the token a request came with. */
+    static final String PRINCIPAL = "orderflow.principal";
+
+    /**
+     * Who made {@code ctx}'s request, for an audit record: its token's name, or {@code anonymous@<address>} when
+     * {@code http.auth=none}.
+     */
+    public static String principal(Context ctx) {
+        String name = ctx.attribute(PRINCIPAL);
+        return name != null ? name : "anonymous@" + ctx.ip();
     }
 
     /** The role a request needs, or null for an open endpoint. */
     Role needed(HandlerType method, String path) {
+        if (isOperatorPath(path)) {
+            return Role.OPERATOR;
+        }
         if (method == HandlerType.GET || method == HandlerType.HEAD) {
             if (path.equals("/health") || path.equals("/ready") || (path.equals("/metrics") && !protectMetrics)) {
                 return null;
@@ -197,6 +215,12 @@ public final class HttpAuth {
             return Role.READ;
         }
         return Role.WRITE;
+    }
+
+    /** The operator's view: sagas by status and age, dead letters — every method. */
+    static boolean isOperatorPath(String path) {
+        return path.equals("/sagas") || path.startsWith("/sagas/") || path.equals("/dead-letters")
+                || path.startsWith("/dead-letters/");
     }
 
     private static void refuse(Context ctx, int status, String message) {

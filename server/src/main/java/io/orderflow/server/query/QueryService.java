@@ -205,6 +205,28 @@ public final class QueryService {
         return entries.size() > limit ? new ArrayList<>(entries.subList(0, limit)) : entries;
     }
 
+    /**
+     * Visits every entry of this instance's active partitions of {@code store}, in no particular order; false when a
+     * partition is not queryable right now (then the visit is incomplete and must not be answered as if it were).
+     */
+    public <V> boolean localScan(String store, java.util.function.BiConsumer<String, V> visit) {
+        StateQueryRequest<KeyValueIterator<String, V>> request = StateQueryRequest.inStore(store)
+                .withQuery(RangeQuery.<String, V>withNoBounds()).requireActive();
+        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(request);
+        for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
+            if (partition.isFailure() && partition.getFailureReason() == FailureReason.NOT_ACTIVE) {
+                continue; // a standby copy here: its active owner answers for it
+            }
+            if (partition.isFailure()) {
+                return false;
+            }
+            try (KeyValueIterator<String, V> it = partition.getResult()) {
+                it.forEachRemaining(kv -> visit.accept(kv.key, kv.value));
+            }
+        }
+        return true;
+    }
+
     /** Every window of {@code store} on this instance's active partitions overlapping [from, to]. */
     public <V> List<KeyValue<Windowed<String>, V>> localWindows(String store, Instant from, Instant to) {
         ReadOnlyWindowStore<String, V> windows = streams.store(StoreQueryParameters.fromNameAndType(store,

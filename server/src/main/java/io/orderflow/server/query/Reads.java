@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.contracts.state.OrderView;
+import io.orderflow.contracts.state.SagaState;
 import io.orderflow.contracts.state.StatusWindow;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.topology.StoreNames;
@@ -102,14 +103,18 @@ public final class Reads {
             }
             Lookup<OrderView> latest = queries.get(StoreNames.ORDERS_VIEW, orderId, request.allowStale());
             Answer<Views.Order> answer;
+            boolean reached = false;
             if (latest instanceof Lookup.Found<OrderView> found) {
                 answer = found(found, Views.Order::of);
+                // The target may have been reached without this waiter hearing of it (the first look found the
+                // store unavailable during a rebalance, and the change came before or elsewhere): not a timeout.
+                reached = target.reachedBy(found.value().getStatus());
             } else if (latest instanceof Lookup.NotFound<OrderView>) {
                 answer = new Answer.NotFound<>();
             } else {
                 answer = new Answer.Unavailable<>("the order's owner moved while waiting");
             }
-            return new Waited(answer, cause instanceof TimeoutException);
+            return new Waited(answer, cause instanceof TimeoutException && !reached);
         });
     }
 
@@ -171,6 +176,47 @@ public final class Reads {
         }
         return Answer.Found.gathered(new Views.Analytics(window.toString(), range.from().toString(),
                 range.to().toString(), statuses));
+    }
+
+    /**
+     * A page of sagas over every instance, oldest first: each instance scans its own partitions of the saga store
+     * (every saga still kept, so the cost grows with {@code saga.retention}), this one merges. If any instance
+     * cannot answer, unavailable — never a silently short page.
+     */
+    public Answer<Views.SagaPage> sagas(SagaFilter filter, Request request) throws InterruptedException {
+        // Only the first limit + 1 are kept while scanning, whatever the store holds.
+        java.util.PriorityQueue<Views.Saga> first = new java.util.PriorityQueue<>(SagaFilter.ORDER.reversed());
+        boolean complete = queries.<SagaState>localScan(StoreNames.ORDER_SAGA, (orderId, saga) -> {
+            if (filter.matches(saga)) {
+                Views.Saga view = Views.Saga.of(saga);
+                if (filter.matches(view)) {
+                    first.add(view);
+                    if (first.size() > filter.limit() + 1) {
+                        first.poll();
+                    }
+                }
+            }
+        });
+        List<Views.Saga> items = new ArrayList<>(first);
+        if (!complete) {
+            return new Answer.Unavailable<>("a partition of " + StoreNames.ORDER_SAGA
+                    + " on this instance is not queryable");
+        }
+        if (!request.localOnly()) {
+            Peers.Gathered pages = peers.gather(queries.otherHosts(StoreNames.ORDER_SAGA), filter.localQuery(),
+                    request.authorization());
+            if (!pages.complete()) {
+                return new Answer.Unavailable<>(pages.failure());
+            }
+            for (JsonNode page : pages.parts()) {
+                items.addAll(read(page, Views.SagaPage.class).items());
+            }
+        }
+        items.sort(SagaFilter.ORDER);
+        boolean more = items.size() > filter.limit();
+        List<Views.Saga> page = more ? List.copyOf(items.subList(0, filter.limit())) : items;
+        return Answer.Found.gathered(new Views.SagaPage(page,
+                more ? SagaFilter.Cursor.of(page.get(page.size() - 1)).toString() : null));
     }
 
     /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */

@@ -5,6 +5,8 @@ import io.orderflow.contracts.CancelReason;
 import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
+import io.orderflow.contracts.state.SagaLine;
+import io.orderflow.contracts.state.SagaState;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Inventory;
 import io.orderflow.domain.Ledger;
@@ -20,6 +22,38 @@ import java.util.TreeMap;
  */
 public final class Views {
     private Views() {
+    }
+
+    /**
+     * {@code GET /sagas}: one saga as an operator sees it — where it stands, since when, and which replies it
+     * waits for ({@code awaiting}: {@code payment AUTHORIZING}, {@code inventory <sku> RESERVING}, …; empty once
+     * it has ended).
+     */
+    public record Saga(String orderId, String customerId, String status, String reason, long total, String currency,
+                       int version, long placedAt, long deadline, List<String> awaiting) {
+        public static Saga of(SagaState saga) {
+            List<String> awaiting = new java.util.ArrayList<>();
+            switch (saga.getPayment()) {
+                case AUTHORIZING, CAPTURING, VOIDING, REFUNDING -> awaiting.add("payment " + saga.getPayment());
+                default -> {
+                }
+            }
+            for (SagaLine line : saga.getLines()) {
+                switch (line.getStep()) {
+                    case RESERVING, COMMITTING, RELEASING ->
+                            awaiting.add("inventory " + line.getLine().getSku() + " " + line.getStep());
+                    default -> {
+                    }
+                }
+            }
+            return new Saga(saga.getOrderId(), saga.getCustomerId(), saga.getStatus().name(), name(saga.getReason()),
+                    saga.getTotal(), saga.getCurrency(), saga.getVersion(), saga.getPlacedAt(), saga.getDeadline(),
+                    List.copyOf(awaiting));
+        }
+    }
+
+    /** A page of {@code GET /sagas}, oldest first; {@code next} is the {@code from} of the following page. */
+    public record SagaPage(List<Saga> items, String next) {
     }
 
     /** {@code GET /orders/{id}}. */

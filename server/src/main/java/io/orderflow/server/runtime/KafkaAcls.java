@@ -35,7 +35,8 @@ import java.util.TreeSet;
  * <ul>
  *     <li><b>streams</b> ({@code saga run}): {@code TopicSetup} creates and describes Orderflow's topics (CREATE,
  *     DESCRIBE); Kafka Streams reads the ingress topics, reads and writes the command, reply and status topics,
- *     writes the dead letters; creates, reads, writes and purges its internal topics (ALL on each, by its exact
+ *     writes the dead letters; the operator API reads the dead letters and writes operator actions and redrives
+ *     to the ingress topics (so READ and WRITE on every Orderflow topic); creates, reads, writes and purges its internal topics (ALL on each, by its exact
  *     name: every store's changelog and every repartition topic of the topology, whose names are all explicit,
  *     so no prefix grants more than they are); commits in its group {@code application.id} (READ) and
  *     transactions under the prefix {@code application.id-} (WRITE, DESCRIBE); the reply-path monitor reads the
@@ -92,14 +93,8 @@ public final class KafkaAcls {
         switch (role) {
             case STREAMS -> {
                 for (Topic<?> topic : Topics.ALL) {
-                    Set<AclOperation> operations = EnumSet.of(AclOperation.CREATE, AclOperation.DESCRIBE);
-                    if (topic != Topics.DEAD_LETTERS) {
-                        operations.add(AclOperation.READ);
-                    }
-                    if (!Topics.INGRESS.contains(topic)) {
-                        operations.add(AclOperation.WRITE);
-                    }
-                    add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, topic.name(), operations);
+                    add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, topic.name(), EnumSet.of(
+                            AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE));
                 }
                 for (String internal : internalTopics(applicationId)) {
                     add(acls, principal, ResourceType.TOPIC, PatternType.LITERAL, internal,

@@ -6,6 +6,8 @@ import io.orderflow.server.http.HttpTls;
 import io.orderflow.server.metrics.MicrometerMetrics;
 import io.orderflow.server.metrics.PendingSagas;
 import io.orderflow.server.query.OrderWaiters;
+import io.orderflow.server.operator.OperatorActions;
+import io.orderflow.server.query.DeadLetterLog;
 import io.orderflow.server.query.QueryService;
 import io.orderflow.server.query.RestoreProgress;
 import io.javalin.config.JavalinConfig;
@@ -138,13 +140,15 @@ public final class OrderflowInstance implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
 
+        OperatorActions actions = new OperatorActions(streamsProps, registry);
         HttpApi http;
         try {
             http = HttpApi.start(httpHost, httpPort, auth, tls, new QueryService(streams, self, restores), metrics,
-                    waiters, extraRoutes);
+                    waiters, new DeadLetterLog(streamsProps), actions, extraRoutes);
         } catch (RuntimeException e) {
             streams.close(Duration.ZERO);
             replyPath.close();
+            actions.close();
             metrics.close();
             throw e;
         }

@@ -46,7 +46,23 @@ public final class DeadLetters {
     public static final String SOURCE_PARTITION = "orderflow.source.partition";
     public static final String SOURCE_OFFSET = "orderflow.source.offset";
 
+    /**
+     * Set on a dead letter's record when an operator re-produces it to its source topic: the letter's coordinates
+     * ({@code orderflow.dlq:<partition>:<offset>}), who and why. The ingress gates take the first as the record's
+     * identity, so the same letter redriven twice is applied once; the original headers are kept, so a redriven
+     * record that fails again is dead-lettered with both provenances.
+     */
+    public static final String REDRIVEN_FROM = "orderflow.redriven.from";
+    public static final String REDRIVEN_BY = "orderflow.redriven.by";
+    public static final String REDRIVEN_REASON = "orderflow.redriven.reason";
+
     private DeadLetters() {
+    }
+
+    /** The identity a redriven record is de-duplicated by, or null when {@code headers} are not a redrive's. */
+    public static String redriveId(Headers headers) {
+        String from = header(headers, REDRIVEN_FROM);
+        return from == null ? null : "redrive:" + from;
     }
 
     /** Where a record came from: its original topic-partition-offset. */

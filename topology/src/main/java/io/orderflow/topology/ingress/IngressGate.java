@@ -83,7 +83,9 @@ public final class IngressGate<E> {
         if (problem == null && !id.equals(record.key())) {
             problem = "record key '" + record.key() + "' does not match " + idField + " '" + id + "'";
         }
-        String eventId = eventIdOf.apply(event, record.headers());
+        // A redriven dead letter is identified by the letter, whatever it carries: redriving it again is a duplicate.
+        String redrive = DeadLetters.redriveId(record.headers());
+        String eventId = redrive != null ? redrive : eventIdOf.apply(event, record.headers());
         if (problem == null && eventId != null) {
             problem = Ids.problem("eventId", eventId);
         }

@@ -4,6 +4,9 @@ import io.orderflow.contracts.CancelReason;
 import io.orderflow.contracts.InventoryCommand;
 import io.orderflow.contracts.InventoryCommandType;
 import io.orderflow.contracts.InventoryReply;
+import io.orderflow.contracts.OperatorCompensate;
+import io.orderflow.contracts.OperatorResend;
+import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
 import io.orderflow.contracts.OrderPlaced;
 import io.orderflow.contracts.OrderStatus;
@@ -150,12 +153,25 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             apply(null, rules.place(orderId, placed, record.timestamp(), context.currentSystemTimeMs()),
                     record.timestamp());
         } else {
+            String what = event.getEvent() instanceof OrderCancelRequested ? "cancel" : "act on";
             if (state == null) {
-                gate.deadLetter(record, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to cancel (never "
-                        + "placed, or ended more than saga.retention (" + retention + ") ago and purged)");
+                gate.deadLetter(record, raw, Rejection.UNKNOWN_ORDER, "no order " + orderId + " to " + what
+                        + " (never placed, or ended more than saga.retention (" + retention + ") ago and purged)");
                 return;
             }
-            apply(state, rules.cancel(state, context.currentSystemTimeMs()), record.timestamp());
+            long now = context.currentSystemTimeMs();
+            if (event.getEvent() instanceof OperatorCompensate compensate) {
+                log.info("Operator {} compensates order {} ({}): {}", compensate.getOperator(), orderId,
+                        state.getStatus(), compensate.getReason());
+                apply(state, rules.operatorCompensate(state, now), record.timestamp());
+            } else if (event.getEvent() instanceof OperatorResend resend) {
+                SagaStep step = rules.resend(state);
+                log.info("Operator {} re-sends {} outstanding command(s) of order {}: {}", resend.getOperator(),
+                        step.paymentCommands().size() + step.inventoryCommands().size(), orderId, resend.getReason());
+                send(step, record.timestamp());
+            } else {
+                apply(state, rules.cancel(state, now), record.timestamp());
+            }
         }
     }
 
@@ -177,15 +193,14 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         } else if (wasAwaiting && !isAwaiting) {
             deadlines.delete(DeadlineIndex.key(before.getDeadline(), before.getOrderId()));
         }
+        send(step, timestamp);
         for (PaymentCommand command : step.paymentCommands()) {
-            context.forward(new Record<>(command.getCustomerId(), command, timestamp));
             switch (command.getType()) {
                 case VOID, REFUND -> metrics.compensation(command.getType().name().toLowerCase());
                 default -> { }
             }
         }
         for (InventoryCommand command : step.inventoryCommands()) {
-            context.forward(new Record<>(command.getSku(), command, timestamp));
             if (command.getType() == InventoryCommandType.RELEASE) {
                 metrics.compensation("release");
             }
@@ -193,6 +208,16 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         for (OrderStatusChanged change : step.statusChanges()) {
             context.forward(new Record<>(change.getOrderId(), change, timestamp));
             report(change);
+        }
+    }
+
+    /** Forwards the step's commands to the payment and inventory services. */
+    private void send(SagaStep step, long timestamp) {
+        for (PaymentCommand command : step.paymentCommands()) {
+            context.forward(new Record<>(command.getCustomerId(), command, timestamp));
+        }
+        for (InventoryCommand command : step.inventoryCommands()) {
+            context.forward(new Record<>(command.getSku(), command, timestamp));
         }
     }
 
