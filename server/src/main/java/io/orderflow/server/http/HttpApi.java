@@ -145,7 +145,8 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, Ids.problem("from", from));
             return;
         }
-        Integer limit = intParam(ctx, "limit", 100, 1, 1000);
+        // (an instance gathering a page of n asks the others for n + 1, to know whether there is more)
+        Integer limit = intParam(ctx, "limit", 100, 1, "local".equals(ctx.queryParam("scope")) ? 1001 : 1000);
         if (limit == null) {
             return;
         }
@@ -192,7 +193,8 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, Ids.problem("customerId", customerId));
             return;
         }
-        Integer limit = intParam(ctx, "limit", 100, 1, 1000);
+        // (an instance gathering a page of n asks the others for n + 1, to know whether there is more)
+        Integer limit = intParam(ctx, "limit", 100, 1, "local".equals(ctx.queryParam("scope")) ? 1001 : 1000);
         if (limit == null) {
             return;
         }

@@ -105,7 +105,7 @@ public final class Peers {
                 HttpResponse<String> response = send(host, pathAndQuery, authorization, GATHER_TIMEOUT);
                 if (response.statusCode() != 200) {
                     return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " answered "
-                            + response.statusCode());
+                            + response.statusCode() + errorOf(response.body()));
                 }
                 parts.add(JSON.readTree(response.body()));
             } catch (IOException e) {
@@ -114,6 +114,16 @@ public final class Peers {
             }
         }
         return new Gathered(parts, null);
+    }
+
+    /** {@code ": <error>"} of a JSON error answer, or nothing. */
+    private static String errorOf(String body) {
+        try {
+            String error = JSON.readTree(body).path("error").asText("");
+            return error.isEmpty() ? "" : ": " + io.orderflow.domain.Text.abbreviate(error, 300);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private HttpResponse<String> send(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
