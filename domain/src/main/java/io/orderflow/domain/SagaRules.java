@@ -246,15 +246,22 @@ public final class SagaRules {
     }
 
     /**
-     * The commands {@code current} still waits on (payment and lines in AUTHORIZING, RESERVING, CAPTURING,
-     * COMMITTING, VOIDING, REFUNDING, RELEASING), built again exactly as first sent — with the same event ids, so
-     * the payment and inventory services apply each at most once however often it arrives. The state does not
-     * change ({@link SagaStep#changed()} is false): nothing is to be stored or published, only sent.
+     * The commands {@code current} still waits on, built again exactly as first sent — with the same event ids, so
+     * the payment and inventory services apply each at most once however often it arrives: captures and commits
+     * (CAPTURING, COMMITTING), compensations (VOIDING, REFUNDING, RELEASING), and, only while the saga is AWAITING,
+     * authorizations and reservations (AUTHORIZING, RESERVING; once it gave up, a grant still in flight is released
+     * when it comes, and asking again would only grant what must be given back). The state does not change
+     * ({@link SagaStep#changed()} is false): nothing is to be stored or published, only sent.
      */
     public SagaStep resend(SagaState current) {
         Change change = new Change(copy(current), current.getPlacedAt());
+        boolean awaiting = current.getStatus() == OrderStatus.AWAITING;
         switch (current.getPayment()) {
-            case AUTHORIZING -> change.pay(PaymentCommandType.AUTHORIZE, PaymentStep.AUTHORIZING);
+            case AUTHORIZING -> {
+                if (awaiting) {
+                    change.pay(PaymentCommandType.AUTHORIZE, PaymentStep.AUTHORIZING);
+                }
+            }
             case CAPTURING -> change.pay(PaymentCommandType.CAPTURE, PaymentStep.CAPTURING);
             case VOIDING -> change.pay(PaymentCommandType.VOID, PaymentStep.VOIDING);
             case REFUNDING -> change.pay(PaymentCommandType.REFUND, PaymentStep.REFUNDING);
@@ -263,7 +270,11 @@ public final class SagaRules {
         }
         for (SagaLine line : change.state.getLines()) {
             switch (line.getStep()) {
-                case RESERVING -> change.stock(line, InventoryCommandType.RESERVE, LineStep.RESERVING);
+                case RESERVING -> {
+                    if (awaiting) {
+                        change.stock(line, InventoryCommandType.RESERVE, LineStep.RESERVING);
+                    }
+                }
                 case COMMITTING -> change.stock(line, InventoryCommandType.COMMIT, LineStep.COMMITTING);
                 case RELEASING -> change.stock(line, InventoryCommandType.RELEASE, LineStep.RELEASING);
                 default -> {

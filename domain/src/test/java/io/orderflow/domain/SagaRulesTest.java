@@ -773,6 +773,71 @@ class SagaRulesTest {
     }
 
     @Nested
+    class OperatorActions {
+        @Test
+        void shouldCompensateWhatIsHeldAndAwaitTheRestWhenAnOperatorCompensatesAnAwaitingSaga() {
+            // Given a saga with s1 reserved, s2 and the payment still awaited
+            SagaState state = reserved(awaiting(), "s1");
+
+            // When an operator compensates it
+            SagaStep step = rules.operatorCompensate(state, LATER);
+
+            // Then it compensates: s1 released now, the in-flight grants released when they come
+            assertThat(step.changed()).isTrue();
+            assertThat(step.state().getStatus()).isEqualTo(OrderStatus.COMPENSATING);
+            assertThat(step.state().getReason()).isEqualTo(CancelReason.TIMEOUT);
+            assertThat(step.inventoryCommands()).extracting(InventoryCommand::getSku, InventoryCommand::getType)
+                    .containsExactly(tuple("s1", InventoryCommandType.RELEASE));
+            assertThat(step.paymentCommands()).isEmpty();
+            assertThat(step.statusChanges()).extracting(OrderStatusChanged::getStatus)
+                    .containsExactly(OrderStatus.COMPENSATING);
+        }
+
+        @Test
+        void shouldLeaveTheSagaAloneWhenAnOperatorCompensatesOneThatIsNotAwaiting() {
+            // Given / When / Then
+            SagaState confirmed = confirmed();
+            assertThat(rules.operatorCompensate(confirmed, LATER)).isEqualTo(SagaStep.unchanged(confirmed));
+            SagaState compensating = rules.operatorCompensate(awaiting(), LATER).state();
+            assertThat(rules.operatorCompensate(compensating, LATER)).isEqualTo(SagaStep.unchanged(compensating));
+        }
+
+        @Test
+        void shouldResendExactlyTheOutstandingCommandsWithTheirOriginalEventIdsWhenAsked() {
+            // Given a saga as placed (authorize and two reserves sent), then s1 reserved
+            SagaStep placed = rules.place(ORDER, twoLineOrder(), T0);
+            SagaState state = reserved(placed.state(), "s1");
+
+            // When its outstanding commands are re-sent
+            SagaStep resent = rules.resend(state);
+
+            // Then they are those still awaited, identical to the first sending (so applied once), and nothing else
+            assertThat(resent.changed()).isFalse();
+            assertThat(resent.state()).isSameAs(state);
+            assertThat(resent.statusChanges()).isEmpty();
+            assertThat(resent.paymentCommands()).isEqualTo(placed.paymentCommands());
+            assertThat(resent.inventoryCommands()).containsExactly(placed.inventoryCommands().stream()
+                    .filter(c -> c.getSku().equals("s2")).findFirst().orElseThrow());
+        }
+
+        @Test
+        void shouldResendTheCaptureAndCommitsOfAConfirmedSagaAndNothingOfAnEndedOne() {
+            // Given / When
+            SagaStep confirming = rules.paymentReply(reserved(reserved(awaiting(), "s1"), "s2"),
+                    paymentReply(PaymentReplyType.AUTHORIZED), LATER);
+            SagaStep resent = rules.resend(confirming.state());
+
+            // Then
+            assertThat(resent.paymentCommands()).isEqualTo(confirming.paymentCommands());
+            assertThat(resent.inventoryCommands()).isEqualTo(confirming.inventoryCommands());
+            SagaState cancelled = rules.cancel(awaiting(), LATER).state();
+            assertThat(cancelled.getStatus()).isEqualTo(OrderStatus.CANCELLED);
+            assertThat(rules.resend(cancelled).paymentCommands()).isEmpty();
+            assertThat(rules.resend(cancelled).inventoryCommands()).isEmpty();
+        }
+    }
+
+    @Nested
     class Duplicates {
         static Stream<Arguments> outOfStep() {
             return Stream.of(
