@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         description = "Orders, payments and inventory kept consistent on Kafka Streams with exactly-once sagas.",
         subcommands = {DemoCommand.class, RunCommand.class, IntakeCommand.class, ConsoleProducerCommand.class,
                 ConsoleConsumerCommand.class, VerifyCommand.class, BenchCommand.class, SoakCommand.class,
-                ChaosCommand.class, AclsCommand.class, CommandLine.HelpCommand.class})
+                ChaosCommand.class, AclsCommand.class, OperatorCommands.Sagas.class, OperatorCommands.Dlq.class,
+                CommandLine.HelpCommand.class})
 public final class SagaCommand implements Runnable {
     /** Exit code for bad flags or bad configuration. */
     public static final int USAGE = Cli.USAGE;

@@ -25,6 +25,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,6 +149,21 @@ class OperatorViewIntegrationTest {
             assertThat(errorOf(get(first, "/sagas?from=yesterday", OPERATOR), 400)).contains("from must be");
             assertThat(errorOf(get(first, "/sagas?customerId=a%20b", OPERATOR), 400)).contains("customerId");
 
+            // And saga sagas shows the same from the command line, with the token from a file
+            Path token = Files.writeString(state.resolve("ops.token"), OPERATOR + "\n");
+            String url = "http://127.0.0.1:" + first.httpPort();
+            VerifyFixture.Result cli = VerifyFixture.saga("sagas", "list", "--url", url, "--token-file", token.toString());
+            assertThat(cli.code()).as(cli.err()).isZero();
+            assertThat(cli.out().lines().skip(1).map(line -> line.split(" +")[0]).toList()).isEqualTo(stuck);
+            assertThat(cli.out()).contains("payment AUTHORIZING");
+            VerifyFixture.Result refused = VerifyFixture.saga("sagas", "compensate", "op-done-0", "--reason", "x",
+                    "--url", url, "--token-file", token.toString());
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("CONFIRMED").contains("HTTP 409");
+            VerifyFixture.Result anonymous = VerifyFixture.saga("sagas", "list", "--url", url);
+            assertThat(anonymous.code()).isEqualTo(1);
+            assertThat(anonymous.err()).contains("HTTP 401");
+
             // And only the operator role sees it
             assertThat(errorOf(get(first, "/sagas", READER), 403)).contains("operator");
             assertThat(errorOf(get(first, "/dead-letters", READER), 403)).contains("operator");
@@ -247,7 +263,14 @@ class OperatorViewIntegrationTest {
                     + "\"currency\":\"EUR\"}") + "}";
             JsonNode redriven = json(post(first, depositLetter, corrected, OPERATOR), 202);
             assertThat(redriven.path("topic").asText()).isEqualTo(Topics.PAYMENT_DEPOSITS.name());
-            json(post(instances.get(1), depositLetter, corrected, OPERATOR), 202);
+            // (the second time from the command line)
+            Path value = Files.writeString(state.resolve("deposit.json"),
+                    "{\"eventId\":\"d-fix-1\",\"customerId\":\"op-c9\",\"amount\":500,\"currency\":\"EUR\"}");
+            VerifyFixture.Result again = VerifyFixture.saga("dlq", "redrive", binary.path("partition").asText(),
+                    binary.path("offset").asText(), "--reason", "fixed by hand", "--value-file", value.toString(),
+                    "--url", "http://127.0.0.1:" + instances.get(1).httpPort(), "--token-file", token.toString());
+            assertThat(again.code()).as(again.err()).isZero();
+            assertThat(again.out()).startsWith("redrive ").contains("written to payment.deposits").contains("by ops");
 
             // Then it is applied once
             await().atMost(Duration.ofSeconds(30)).until(() -> get(first, "/accounts/op-c9", READER).statusCode() == 200);
@@ -258,15 +281,15 @@ class OperatorViewIntegrationTest {
             String orderLetter = "/dead-letters/" + Topics.DEAD_LETTERS.name() + "/" + unreadable.get(0)
                     .path("partition").asInt() + "/" + unreadable.get(0).path("offset").asLong() + "/redrive";
             json(post(first, orderLetter, "{\"reason\": \"try again\"}", OPERATOR), 202);
-            JsonNode again = await().atMost(Duration.ofSeconds(30)).until(
+            JsonNode failedAgain = await().atMost(Duration.ofSeconds(30)).until(
                     () -> json(get(first, "/dead-letters?topic=order.events", OPERATOR)).path("items"),
                     items -> items.size() == 2).get(1);
-            assertThat(again.path("headers").path("orderflow.redriven.from").asText()).isEqualTo(
+            assertThat(failedAgain.path("headers").path("orderflow.redriven.from").asText()).isEqualTo(
                     Topics.DEAD_LETTERS.name() + ":" + unreadable.get(0).path("partition").asInt() + ":"
                             + unreadable.get(0).path("offset").asLong());
-            assertThat(again.path("headers").path("orderflow.redriven.by").asText()).isEqualTo("ops");
-            assertThat(again.path("sourceTopic").asText()).isEqualTo(Topics.ORDER_EVENTS.name());
-            assertThat(again.path("sourceOffset").asLong()).isNotEqualTo(unreadable.get(0).path("sourceOffset").asLong());
+            assertThat(failedAgain.path("headers").path("orderflow.redriven.by").asText()).isEqualTo("ops");
+            assertThat(failedAgain.path("sourceTopic").asText()).isEqualTo(Topics.ORDER_EVENTS.name());
+            assertThat(failedAgain.path("sourceOffset").asLong()).isNotEqualTo(unreadable.get(0).path("sourceOffset").asLong());
 
             // And corrected, twice, it places the order once
             String order = "{\"type\":\"OrderPlaced\",\"eventId\":\"e-op-bad-1\",\"orderId\":\"op-bad-1\","
@@ -289,6 +312,11 @@ class OperatorViewIntegrationTest {
                     .contains("unknown field");
             await().atMost(Duration.ofSeconds(30)).until(() -> json(get(first, "/customers/op-c3/orders", READER))
                     .path("countsByStatus").path("CONFIRMED").asInt() == 3);
+            VerifyFixture.Result cliLetters = VerifyFixture.saga("dlq", "list", "--topic", "order.events", "--url", url,
+                    "--token-file", token.toString());
+            assertThat(cliLetters.code()).as(cliLetters.err()).isZero();
+            assertThat(cliLetters.out().lines().skip(1)).hasSize(2).allSatisfy(line -> assertThat(line)
+                    .contains("order.events-").contains("{\"orderId\": \"op-bad-1\", not json"));
         } finally {
             for (OrderflowInstance instance : instances) {
                 instance.close();
