@@ -364,6 +364,10 @@ public final class DemoRunner {
                 + " --topic " + Topics.DEAD_LETTERS
                 + " --from-beginning --property print.headers=true    # Ctrl-C to stop");
         out.println();
+        out.println("  # the operator's view: sagas still running (oldest first, what each awaits), dead letters");
+        out.println("  ./saga sagas list" + security.operatorFlags(options.httpPort()));
+        out.println("  ./saga dlq list" + security.operatorFlags(options.httpPort()));
+        out.println();
         out.println("Ctrl-C stops everything" + (options.dataDir() == null ? " and deletes the data." : "."));
         out.flush();
     }

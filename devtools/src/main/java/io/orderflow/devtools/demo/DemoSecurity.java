@@ -66,7 +66,14 @@ final class DemoSecurity {
     static DemoSecurity create(Path dir) throws IOException {
         Files.createDirectories(dir);
         SelfSignedCertificate certificate = SelfSignedCertificate.create(dir, secret(18));
-        return new DemoSecurity(dir, certificate, secret(18), secret(18), secret(18), secret(32));
+        DemoSecurity security = new DemoSecurity(dir, certificate, secret(18), secret(18), secret(18), secret(32));
+        // For `saga sagas` and `saga dlq --token-file`, which take no token on the command line.
+        Files.writeString(security.tokenFile(), security.token + "\n");
+        return security;
+    }
+
+    private Path tokenFile() {
+        return dir.resolve("http-token");
     }
 
     boolean enabled() {
@@ -164,6 +171,12 @@ final class DemoSecurity {
     String curl() {
         return enabled() ? "curl -s --cacert " + dir.resolve("http-certificate.pem") + " -H 'Authorization: Bearer "
                 + token + "'" : "curl -s";
+    }
+
+    /** What {@code saga sagas} and {@code saga dlq} need to reach the instance on {@code port}. */
+    String operatorFlags(int port) {
+        return " --url " + url(port) + (enabled() ? " --cacert " + dir.resolve("http-certificate.pem")
+                + " --token-file " + tokenFile() : "");
     }
 
     /** What Kafka's console tools need: {@code --command-config} with the administrator's settings. */
