@@ -324,6 +324,9 @@ public final class DemoRunner {
                     + ": a demo is for trying (--secure secures it). `saga run` asks for http.auth "
                     + "(docs/operations.md).");
         }
+        out.println("Web console (stuck sagas, compensate, dead letters and redrive): " + security.url(options.httpPort())
+                + "/console" + (security.enabled() ? " (the token is in " + security.directory().resolve("http-token")
+                + ")" : ""));
         out.println("Try it from another shell (in this directory):");
         out.println();
         if (options.via() == Via.OUTBOX) {

@@ -93,6 +93,8 @@ public final class HttpApi implements AutoCloseable {
             config.routes.post("/sagas/{orderId}/resend", ctx -> api.sagaAction(ctx, "resend"));
             config.routes.post("/dead-letters/{topic}/{partition}/{offset}/redrive", api::redrive);
             config.routes.get("/dead-letters", api::deadLetters);
+            config.routes.get("/console", ctx -> console(ctx, "index.html"));
+            config.routes.get("/console/{file}", ctx -> console(ctx, ctx.pathParam("file")));
             config.routes.get("/dead-letters/{topic}/{partition}/{offset}", api::deadLetter);
             config.routes.get("/analytics/orders", api::analytics);
             config.routes.get("/customers/{customerId}/orders", ctx -> api.key(ctx, "customerId",
@@ -199,6 +201,28 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         answer(ctx, reads.sagas(new SagaFilter(statuses, placedBefore, customerId, after, limit), request(ctx)), null);
+    }
+
+    /** The console's files, served from the jar: nothing else, and nothing fetched from elsewhere. */
+    private static final Map<String, String> CONSOLE = Map.of("index.html", "text/html; charset=utf-8",
+            "console.js", "text/javascript; charset=utf-8", "console.css", "text/css; charset=utf-8");
+
+    /** {@code GET /console}: the operator's web console (static; every datum it shows comes from this API). */
+    private static void console(Context ctx, String file) throws java.io.IOException {
+        String type = CONSOLE.get(file);
+        if (type == null) {
+            error(ctx, 404, "no console file '" + Text.abbreviate(file, 40) + "'");
+            return;
+        }
+        try (var in = HttpApi.class.getResourceAsStream("/io/orderflow/console/" + file)) {
+            if (in == null) {
+                error(ctx, 500, "the console's " + file + " is missing from the jar");
+                return;
+            }
+            ctx.status(200).contentType(type).header("Cache-Control", "no-cache")
+                    .header("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'")
+                    .result(in.readAllBytes());
+        }
     }
 
     /** Dead letters oldest first, by source topic, reason and time ({@code from}: an instant or a page's next). */

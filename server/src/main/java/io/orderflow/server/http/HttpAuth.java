@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code http.auth=none}, said at start and in {@code /instances}). There is no default: a server refuses to start
  * until one is chosen.
  *
- * <p>{@code GET /health} and {@code GET /ready} are always open (probes), {@code GET /metrics} unless
+ * <p>{@code GET /health} and {@code GET /ready} are always open (probes), and so is the console's static page
+ * ({@code /console}, which holds no data: it asks the API with the token the user gives it), {@code GET /metrics} unless
  * {@code http.auth.metrics=true}. {@code POST} (placing and cancelling orders) needs the role {@code write}; every
  * other request {@code read}; {@code operator} the operator's view ({@code /sagas}, {@code /dead-letters}) and
  * actions. A request without a token is 401 with
@@ -206,7 +207,8 @@ public final class HttpAuth {
             return Role.OPERATOR;
         }
         if (method == HandlerType.GET || method == HandlerType.HEAD) {
-            if (path.equals("/health") || path.equals("/ready") || (path.equals("/metrics") && !protectMetrics)) {
+            if (path.equals("/health") || path.equals("/ready") || (path.equals("/metrics") && !protectMetrics)
+                    || path.equals("/console") || path.startsWith("/console/")) {
                 return null;
             }
             return Role.READ;
