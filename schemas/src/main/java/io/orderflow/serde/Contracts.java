@@ -13,6 +13,7 @@ import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.PaymentRecord;
 import io.orderflow.contracts.state.SagaState;
+import io.orderflow.contracts.state.SagaTimeline;
 import io.orderflow.contracts.state.StatusWindow;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.contracts.state.StockRecord;
@@ -46,6 +47,7 @@ public final class Contracts {
             Stock.getClassSchema(),
             StockRecord.getClassSchema(),
             OrderView.getClassSchema(),
+            SagaTimeline.getClassSchema(),
             CustomerOrders.getClassSchema(),
             StatusWindow.getClassSchema());
 

@@ -13,7 +13,7 @@ class ContractsTest {
         var names = Contracts.ALL.stream().map(Schema::getFullName).toList();
 
         // Then
-        assertThat(names).doesNotHaveDuplicates().hasSize(16);
+        assertThat(names).doesNotHaveDuplicates().hasSize(17);
         assertThat(Contracts.TOPIC_SCHEMAS).allSatisfy(schema ->
                 assertThat(schema.getNamespace()).isEqualTo("io.orderflow.contracts"));
         assertThat(Contracts.STATE_SCHEMAS).allSatisfy(schema ->

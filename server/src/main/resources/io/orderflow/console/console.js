@@ -140,7 +140,8 @@ async function lookup(event) {
   event.preventDefault();
   const kind = $('lookup-kind').value;
   try {
-    const found = await api('GET', '/' + kind + '/' + encodeURIComponent($('lookup-id').value.trim()));
+    const id = encodeURIComponent($('lookup-id').value.trim());
+    const found = await api('GET', kind === 'timeline' ? '/orders/' + id + '/timeline' : '/' + kind + '/' + id);
     $('lookup-result').textContent = JSON.stringify(found, null, 2)
         + '\n(served by ' + ($('served-by').textContent) + ')';
   } catch (e) {

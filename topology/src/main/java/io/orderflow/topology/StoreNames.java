@@ -8,6 +8,8 @@ public final class StoreNames {
     public static final String SAGA_DEADLINES = "saga-deadlines";
     /** eventId → first-seen time, windowed so entries expire after the de-duplication TTL. */
     public static final String SAGA_DEDUPE = "saga-dedupe";
+    /** orderId → SagaTimeline: what the order's saga read and sent, with where; purged with the saga. */
+    public static final String SAGA_TIMELINE = "saga-timeline";
 
     /** customerId → Account. */
     public static final String PAYMENT_ACCOUNTS = "payment-accounts";

@@ -91,7 +91,8 @@ final class OperatorCommands {
             description = {"Find sagas by status and age, or compensate or re-send one.",
                     "%nThrough any instance's operator API (a token with the role operator). Exit code 0, 1 when "
                             + "the instance refuses or cannot be reached, 2 for bad flags."},
-            subcommands = {SagasList.class, SagasShow.class, SagasCompensate.class, SagasResend.class})
+            subcommands = {SagasList.class, SagasShow.class, SagasTimeline.class, SagasCompensate.class,
+                    SagasResend.class})
     static final class Sagas implements Runnable {
         @Spec
         CommandSpec spec;
@@ -154,6 +155,33 @@ final class OperatorCommands {
         @Override
         OperatorApi.Answer ask() {
             return api.get("/sagas/" + encoded(orderId));
+        }
+    }
+
+    @Command(name = "timeline", mixinStandardHelpOptions = true,
+            description = "Show what an order's saga read and sent, in order, with where.")
+    static final class SagasTimeline extends Base {
+        @Parameters(paramLabel = "ORDER_ID")
+        String orderId;
+
+        @Override
+        OperatorApi.Answer ask() {
+            return api.get("/orders/" + encoded(orderId) + "/timeline");
+        }
+
+        @Override
+        void print(JsonNode body, PrintWriter out) {
+            if (body.path("truncated").asInt() > 0) {
+                out.println("(" + body.path("truncated").asInt() + " older entries dropped)");
+            }
+            for (JsonNode entry : body.path("entries")) {
+                boolean received = "RECEIVED".equals(entry.path("direction").asText());
+                out.printf("%s  %-8s %-40s %-34s %s%n",
+                        Instant.ofEpochMilli(entry.path("at").asLong()), received ? "read" : "sent",
+                        entry.path("what").asText(), entry.path("topic").asText() + (received
+                                ? "-" + entry.path("partition").asInt() + "@" + entry.path("offset").asLong() : ""),
+                        entry.path("instance").asText());
+            }
         }
     }
 

@@ -114,7 +114,7 @@ class ComposeKafkaIntegrationTest {
                         .trim());
             }
             int acls = replay(recorded(kafkaHome), "localhost:" + ports[0], secrets.resolve("kafka-admin"), admin);
-            assertThat(acls).isEqualTo(27 + 6 + 25 + 2);
+            assertThat(acls).isEqualTo(28 + 6 + 26 + 2);
 
             // Then an instance configured by deploy/config/instance-1.properties runs its sagas as User:orderflow
             Properties instanceProps = InstanceConfig.load(ROOT.resolve("deploy/config/instance-1.properties"),

@@ -241,10 +241,38 @@ class OperatorViewIntegrationTest {
             // back its hold, the re-sent one is authorized and captured once, and no saga is left running
             foreign.abortTransaction();
             await().atMost(Duration.ofSeconds(60)).until(() -> ids(get(first, "/sagas", OPERATOR)).isEmpty());
-            JsonNode cancelled = json(get(first, "/orders/op-stuck-0", READER));
+            // (the read model follows order.status, a moment after the saga)
+            JsonNode cancelled = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> json(get(first, "/orders/op-stuck-0", READER)),
+                    order -> order.path("status").asText().equals("CANCELLED"));
             assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
             assertThat(cancelled.path("reason").asText()).isEqualTo("TIMEOUT");
             assertThat(ids(get(first, "/sagas?status=CONFIRMED&limit=1000", OPERATOR))).hasSize(7);
+
+            // And the compensated order's timeline shows, in order, what its saga read (with where) and sent
+            JsonNode timeline = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> json(get(instances.get(1), "/orders/op-stuck-0/timeline", READER)),
+                    t -> t.path("entries").toString().contains("payment VOIDED"));
+            List<String> what = ids(timeline.path("entries"), "what");
+            assertThat(what).containsSubsequence("OrderPlaced", "status PLACED", "status AWAITING",
+                    "payment AUTHORIZE", "inventory RESERVE op-sku", "OperatorCompensate by ops",
+                    "status COMPENSATING (TIMEOUT)", "status CANCELLED (TIMEOUT)", "payment AUTHORIZED",
+                    "payment VOID", "payment VOIDED");
+            for (JsonNode entry : timeline.path("entries")) {
+                assertThat(entry.path("instance").asText()).startsWith("127.0.0.1:");
+                if (entry.path("direction").asText().equals("RECEIVED")) {
+                    assertThat(entry.path("partition").asInt()).as(entry.toString()).isNotNegative();
+                    assertThat(entry.path("offset").asLong()).as(entry.toString()).isNotNegative();
+                } else {
+                    assertThat(entry.path("direction").asText()).isEqualTo("SENT");
+                }
+            }
+            assertThat(timeline.path("entries").get(0).path("topic").asText()).isEqualTo(Topics.ORDER_EVENTS.name());
+            assertThat(errorOf(get(first, "/orders/op-nobody/timeline", READER), 404)).contains("op-nobody");
+            VerifyFixture.Result cliTimeline = VerifyFixture.saga("sagas", "timeline", "op-stuck-0", "--url", url,
+                    "--token-file", token.toString());
+            assertThat(cliTimeline.code()).as(cliTimeline.err()).isZero();
+            assertThat(cliTimeline.out()).contains("OperatorCompensate by ops").contains("order.events-");
             // op-c1 placed op-stuck-0 (cancelled) and op-stuck-3; op-c2 op-stuck-1 (re-sent) and op-stuck-4
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(json(get(first, "/accounts/op-c1", READER)).path("balance").asLong())

@@ -70,8 +70,8 @@ class SecuredKafkaIntegrationTest {
             // Given the ACLs saga acls prints for each role, applied with Kafka's own kafka-acls tool
             int commands = applyPrinted(bootstrap, adminConfig, "User:orderflow-app", "streams")
                     + applyPrinted(bootstrap, adminConfig, "User:orderflow-verify", "verify");
-            // (9 Orderflow topics, 16 internal ones by name, the group and the transactional ids; read-only: 9 + 16)
-            assertThat(commands).isEqualTo(27 + 25);
+            // (9 Orderflow topics, 17 internal ones by name, the group and the transactional ids; read-only: 9 + 17)
+            assertThat(commands).isEqualTo(28 + 26);
 
             // When an instance runs as the streams principal, creating Orderflow's topics itself
             Properties props = BrokerFixture.instanceProps(bootstrap, dir.resolve("state"), 3);

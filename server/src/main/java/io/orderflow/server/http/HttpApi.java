@@ -12,6 +12,7 @@ import io.orderflow.contracts.state.Account;
 import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.SagaState;
+import io.orderflow.contracts.state.SagaTimeline;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Ids;
 import io.orderflow.domain.Text;
@@ -85,6 +86,8 @@ public final class HttpApi implements AutoCloseable {
             config.routes.get("/instances", ctx -> json(ctx, 200, new Instances(queries.instances(),
                     auth.enabled() ? "tokens" : "none", auth.enabled() ? null : NO_AUTH_WARNING)));
             config.routes.get("/orders/{id}", api::order);
+            config.routes.get("/orders/{id}/timeline", ctx -> api.key(ctx, "id", StoreNames.SAGA_TIMELINE,
+                    "timeline for order", (SagaTimeline v) -> Views.Timeline.of(ctx.pathParam("id"), v)));
             config.routes.get("/inventory", api::inventoryRange);
             config.routes.get("/sagas", api::sagas);
             config.routes.get("/sagas/{orderId}", ctx -> api.key(ctx, "orderId", StoreNames.ORDER_SAGA, "saga",

@@ -7,6 +7,8 @@ import io.orderflow.contracts.state.CustomerOrders;
 import io.orderflow.contracts.state.OrderView;
 import io.orderflow.contracts.state.SagaLine;
 import io.orderflow.contracts.state.SagaState;
+import io.orderflow.contracts.state.SagaTimeline;
+import io.orderflow.contracts.state.TimelineEntry;
 import io.orderflow.contracts.state.Stock;
 import io.orderflow.domain.Inventory;
 import io.orderflow.domain.Ledger;
@@ -50,6 +52,26 @@ public final class Views {
                     saga.getTotal(), saga.getCurrency(), saga.getVersion(), saga.getPlacedAt(), saga.getDeadline(),
                     List.copyOf(awaiting));
         }
+    }
+
+    /**
+     * {@code GET /orders/{id}/timeline}: what the order's saga read (its events and the replies, with the topic,
+     * partition and offset each was read at) and sent (commands and status changes: their place is the broker's,
+     * shown as -1), in order, each with the instance that did it. {@code truncated}: older entries dropped.
+     */
+    public record Timeline(String orderId, int truncated, List<TimelineItem> entries) {
+        public static Timeline of(String orderId, SagaTimeline timeline) {
+            List<TimelineItem> items = new java.util.ArrayList<>();
+            for (TimelineEntry entry : timeline.getEntries()) {
+                items.add(new TimelineItem(entry.getAt(), entry.getDirection().name(), entry.getWhat(),
+                        entry.getTopic(), entry.getPartition(), entry.getOffset(), entry.getInstance()));
+            }
+            return new Timeline(orderId, timeline.getTruncated(), items);
+        }
+    }
+
+    public record TimelineItem(long at, String direction, String what, String topic, int partition, long offset,
+                               String instance) {
     }
 
     /** A page of {@code GET /sagas}, oldest first; {@code next} is the {@code from} of the following page. */

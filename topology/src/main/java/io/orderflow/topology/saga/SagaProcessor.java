@@ -14,6 +14,9 @@ import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.PaymentCommand;
 import io.orderflow.contracts.PaymentReply;
 import io.orderflow.contracts.state.SagaState;
+import io.orderflow.contracts.state.SagaTimeline;
+import io.orderflow.contracts.state.TimelineDirection;
+import io.orderflow.contracts.state.TimelineEntry;
 import io.orderflow.domain.Rejection;
 import io.orderflow.domain.SagaRules;
 import io.orderflow.domain.SagaStep;
@@ -21,10 +24,12 @@ import io.orderflow.serde.IngressReader;
 import io.orderflow.topology.OrderflowMetrics;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.StorePurger;
+import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
 import io.orderflow.topology.ingress.IngressGate;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -68,6 +73,9 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SagaState> sagas;
     private KeyValueStore<String, String> deadlines;
+    private KeyValueStore<String, SagaTimeline> timelines;
+    /** This instance as timeline entries name it: its application.server. */
+    private String instance;
 
     SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
                   Duration deadlineScan, ReplyProgress progress, Duration retention, Duration retentionScan) {
@@ -89,10 +97,19 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         this.context = context;
         this.sagas = context.getStateStore(StoreNames.ORDER_SAGA);
         this.deadlines = context.getStateStore(StoreNames.SAGA_DEADLINES);
+        this.timelines = context.getStateStore(StoreNames.SAGA_TIMELINE);
+        Object server = context.appConfigs().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        this.instance = server == null || server.toString().isBlank() ? "unknown" : server.toString();
         gate.init(context);
         context.schedule(deadlineScan, PunctuationType.WALL_CLOCK_TIME, this::expireDeadlines);
         StorePurger.schedule(context, StoreNames.ORDER_SAGA, ENDING, retention, retentionScan, metrics);
+        StorePurger.schedule(context, StoreNames.SAGA_TIMELINE, TIMELINE_ENDING, retention, retentionScan, metrics);
     }
+
+    /** A timeline ends with its saga: {@link #apply} copies the saga's end time onto it. */
+    static final StorePurger.Ending<SagaTimeline> TIMELINE_ENDING = StorePurger.ending(
+            timeline -> timeline.getEndedAt() != null, SagaTimeline::getEndedAt,
+            (timeline, now) -> SagaTimeline.newBuilder(timeline).setEndedAt(now).build());
 
     /** A saga has ended when CONFIRMED (only a customer's cancel can reopen it) or CANCELLED. */
     static final StorePurger.Ending<SagaState> ENDING = StorePurger.ending(
@@ -123,8 +140,42 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             log.warn("{} reply {} for unknown order {}", service, type, record.key());
             return;
         }
+        received(record.key(), service.toLowerCase(java.util.Locale.ROOT) + " " + type);
         apply(state, rule.apply(state), record.timestamp());
     }
+
+    /** Notes on the order's timeline the input being processed, with where it was read. */
+    private void received(String orderId, String what) {
+        var metadata = context.recordMetadata();
+        note(orderId, new TimelineEntry(context.currentSystemTimeMs(), TimelineDirection.RECEIVED, what,
+                metadata.map(m -> m.topic()).orElse("(none)"), metadata.map(m -> m.partition()).orElse(-1),
+                metadata.map(m -> m.offset()).orElse(-1L), instance), null);
+    }
+
+    /**
+     * Appends {@code entry} (if any) to the order's timeline, the newest {@value #TIMELINE_ENTRIES} kept, and, given
+     * the saga's {@code state}, copies its end time, by which the timeline is purged with it.
+     */
+    private void note(String orderId, TimelineEntry entry, SagaState state) {
+        SagaTimeline timeline = timelines.get(orderId);
+        if (timeline == null) {
+            timeline = new SagaTimeline(new ArrayList<>(), 0, null);
+        }
+        List<TimelineEntry> entries = timeline.getEntries();
+        if (entry != null) {
+            entries.add(entry);
+        }
+        if (entries.size() > TIMELINE_ENTRIES) {
+            entries.remove(0);
+            timeline.setTruncated(timeline.getTruncated() + 1);
+        }
+        if (state != null) {
+            timeline.setEndedAt(state.getEndedAt());
+        }
+        timelines.put(orderId, timeline);
+    }
+
+    static final int TIMELINE_ENTRIES = 100;
 
     @Override
     public void orderEvent(Record<String, SagaInput> record, byte[] raw) {
@@ -137,11 +188,13 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         }
         String orderId = event.getOrderId();
         SagaState state = sagas.get(orderId);
+        String type = event.getEvent().getClass().getSimpleName();
         if (event.getEvent() instanceof OrderPlaced placed) {
             if (state != null) {
                 gate.duplicate(record);
                 return;
             }
+            received(orderId, type);
             long age = context.currentSystemTimeMs() - record.timestamp();
             if (age > retention.toMillis()) {
                 // Its saga may have run, ended and been purged: starting it again could charge the customer twice.
@@ -160,6 +213,8 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
                 return;
             }
             long now = context.currentSystemTimeMs();
+            received(orderId, event.getEvent() instanceof OperatorCompensate c ? type + " by " + c.getOperator()
+                    : event.getEvent() instanceof OperatorResend r ? type + " by " + r.getOperator() : type);
             if (event.getEvent() instanceof OperatorCompensate compensate) {
                 log.info("Operator {} compensates order {} ({}): {}", compensate.getOperator(), orderId,
                         state.getStatus(), compensate.getReason());
@@ -186,6 +241,14 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             after.setEndedAt(context.currentSystemTimeMs());
         }
         sagas.put(after.getOrderId(), after);
+        long at = context.currentSystemTimeMs();
+        for (OrderStatusChanged change : step.statusChanges()) {
+            note(after.getOrderId(), sent(at, "status " + change.getStatus()
+                    + (change.getReason() == null ? "" : " (" + change.getReason() + ")"), Topics.ORDER_STATUS), after);
+        }
+        if (step.statusChanges().isEmpty()) {
+            note(after.getOrderId(), null, after);
+        }
         boolean wasAwaiting = before != null && before.getStatus() == OrderStatus.AWAITING;
         boolean isAwaiting = after.getStatus() == OrderStatus.AWAITING;
         if (!wasAwaiting && isAwaiting) {
@@ -211,14 +274,22 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         }
     }
 
-    /** Forwards the step's commands to the payment and inventory services. */
+    /** Forwards the step's commands to the payment and inventory services, noting each on the timeline. */
     private void send(SagaStep step, long timestamp) {
+        long at = context.currentSystemTimeMs();
         for (PaymentCommand command : step.paymentCommands()) {
             context.forward(new Record<>(command.getCustomerId(), command, timestamp));
+            note(command.getOrderId(), sent(at, "payment " + command.getType(), Topics.PAYMENT_COMMANDS), null);
         }
         for (InventoryCommand command : step.inventoryCommands()) {
             context.forward(new Record<>(command.getSku(), command, timestamp));
+            note(command.getOrderId(), sent(at, "inventory " + command.getType() + " " + command.getSku(),
+                    Topics.INVENTORY_COMMANDS), null);
         }
+    }
+
+    private TimelineEntry sent(long at, String what, Topic<?> topic) {
+        return new TimelineEntry(at, TimelineDirection.SENT, what, topic.name(), -1, -1L, instance);
     }
 
     private void report(OrderStatusChanged change) {
@@ -259,6 +330,10 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
                 continue;
             }
             SagaStep step = rules.deadline(state, now);
+            if (step.changed()) {
+                note(orderId, new TimelineEntry(now, TimelineDirection.RECEIVED, "deadline passed", "(clock)", -1,
+                        -1L, instance), null);
+            }
             if (!step.changed()) {
                 // Index and state disagree only if the order left AWAITING, or got another deadline, without this
                 // entry being removed (a store restored from an at-least-once changelog can show that). Delete

@@ -4,6 +4,7 @@ import io.orderflow.contracts.InventoryCommand;
 import io.orderflow.contracts.OrderStatusChanged;
 import io.orderflow.contracts.PaymentCommand;
 import io.orderflow.contracts.state.SagaState;
+import io.orderflow.contracts.state.SagaTimeline;
 import io.orderflow.domain.SagaRules;
 import io.orderflow.serde.AvroSerde;
 import io.orderflow.serde.IngressReader;
@@ -72,6 +73,8 @@ public final class SagaTopology {
                             Serdes.String(), new AvroSerde<>(SagaState.class, registry)).withCachingEnabled(),
                     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SAGA_DEADLINES),
                             Serdes.String(), Serdes.String()),
+                    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SAGA_TIMELINE),
+                            Serdes.String(), new AvroSerde<>(SagaTimeline.class, registry)).withCachingEnabled(),
                     EventDeduplicator.storeBuilder(StoreNames.SAGA_DEDUPE, config.dedupeTtl()));
         }
     }
