@@ -47,12 +47,15 @@ class RetentionTopologyTest {
 
             // Then everything is still there
             assertThat(d.saga("o1")).isNotNull();
+            assertThat(d.store(StoreNames.SAGA_TIMELINE).get("o1")).isNotNull();
 
             // When the retention has passed
             d.advance(MINUTE.multipliedBy(2));
 
-            // Then the saga is gone; the payment and stock records and the view are kept longer
+            // Then the saga and its timeline are gone; the payment and stock records and the view are kept longer
             assertThat(d.saga("o1")).isNull();
+            assertThat(d.store(StoreNames.SAGA_TIMELINE).get("o1")).isNull();
+            assertThat(d.metrics().count("retention_purged:" + StoreNames.SAGA_TIMELINE)).isEqualTo(1);
             assertThat(paymentRecord(d, "c1", "o1")).isNotNull();
             assertThat(stockRecord(d, "s1", "o1")).isNotNull();
             assertThat(d.orderView("o1")).isNotNull();
