@@ -55,6 +55,12 @@ public final class KafkaTopics {
      */
     public static void ensure(Admin admin, Collection<String> names, int partitions, short replicationFactor,
                               Duration timeout) {
+        ensure(admin, names, partitions, replicationFactor, timeout, Map.of());
+    }
+
+    /** {@link #ensure(Admin, Collection, int, short, Duration)}, creating missing topics with {@code configs}. */
+    public static void ensure(Admin admin, Collection<String> names, int partitions, short replicationFactor,
+                              Duration timeout, Map<String, String> configs) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
@@ -72,16 +78,16 @@ public final class KafkaTopics {
 
         List<String> missing = topics.stream().filter(t -> !existing.containsKey(t)).toList();
         if (!missing.isEmpty()) {
-            create(admin, missing, partitions, replicationFactor, deadline);
+            create(admin, missing, partitions, replicationFactor, configs, deadline);
             awaitListed(admin, missing, partitions, deadline);
             awaitLeadersServing(admin, missing, partitions, deadline);
         }
     }
 
     private static void create(Admin admin, List<String> topics, int partitions, short replicationFactor,
-                               long deadline) {
+                               Map<String, String> configs, long deadline) {
         List<NewTopic> newTopics = topics.stream()
-            .map(name -> new NewTopic(name, partitions, replicationFactor))
+            .map(name -> new NewTopic(name, partitions, replicationFactor).configs(configs))
             .toList();
         Map<String, KafkaFuture<Void>> results = admin
             .createTopics(newTopics, new CreateTopicsOptions().timeoutMs(remainingMillis(deadline)))

@@ -1,10 +1,13 @@
 package io.orderflow.server.runtime;
 
-import io.orderflow.server.runtime.KafkaTopics;
+import io.orderflow.topology.OrderflowConfig;
+import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +19,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Creates Orderflow's topics that are missing, with the configured partitions and replication factor (default:
- * 3, or the number of brokers when there are fewer).
+ * 3, or the number of brokers when there are fewer); and the changelogs of stores added after release 1
+ * ({@link #ADDED_STORES}).
+ *
+ * <p>Why those: Kafka Streams creates internal topics from the group leader's topology. During a rolling upgrade the
+ * leader may still run the previous release, which knows nothing of a new store, so the new instances would wait for
+ * its changelog forever (the rolling-upgrade test showed it). Created here, it exists whichever instance leads.
  */
 public final class TopicSetup {
     private TopicSetup() {
@@ -38,8 +46,15 @@ public final class TopicSetup {
                         timeout));
             }
             KafkaTopics.ensure(client, names, partitions, (short) replication, timeout);
+            String applicationId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG, OrderflowConfig.APPLICATION_ID);
+            KafkaTopics.ensure(client, ADDED_STORES.stream().map(store -> applicationId + "-" + store + "-changelog")
+                    .toList(), partitions, (short) replication, timeout, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT));
         }
     }
+
+    /** Key-value stores a previous release's topology does not have (release 5: the saga's timeline). */
+    static final List<String> ADDED_STORES = List.of(StoreNames.SAGA_TIMELINE);
 
     private static int brokers(Admin client, String bootstrap, Duration timeout) {
         try {
