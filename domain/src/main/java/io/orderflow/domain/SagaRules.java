@@ -230,18 +230,17 @@ public final class SagaRules {
     }
 
     /**
-     * An operator ends a saga still AWAITING now: compensated as at its deadline, with reason TIMEOUT (grants held are
-     * given back; grants still in flight are released on arrival); who asked and why is the operator's event on
-     * {@code order.events}. (A reason of its own, OPERATOR, needs a release after 5: see {@code CancelReason}.) Any
-     * other saga is left alone: one compensating already compensates, one that ended has nothing to give back that
-     * a customer's cancel would not.
+     * An operator ends a saga still AWAITING now: compensated as at its deadline, with reason OPERATOR (grants held
+     * are given back; grants still in flight are released on arrival); who asked and why is the operator's event on
+     * {@code order.events}. Any other saga is left alone: one compensating already compensates, one that ended has
+     * nothing to give back that a customer's cancel would not.
      */
     public SagaStep operatorCompensate(SagaState current, long now) {
         if (current.getStatus() != OrderStatus.AWAITING) {
             return SagaStep.unchanged(current);
         }
         Change change = new Change(copy(current), now);
-        change.compensate(CancelReason.TIMEOUT);
+        change.compensate(CancelReason.OPERATOR);
         return change.step();
     }
 

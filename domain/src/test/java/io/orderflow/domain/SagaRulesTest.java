@@ -785,7 +785,7 @@ class SagaRulesTest {
             // Then it compensates: s1 released now, the in-flight grants released when they come
             assertThat(step.changed()).isTrue();
             assertThat(step.state().getStatus()).isEqualTo(OrderStatus.COMPENSATING);
-            assertThat(step.state().getReason()).isEqualTo(CancelReason.TIMEOUT);
+            assertThat(step.state().getReason()).isEqualTo(CancelReason.OPERATOR);
             assertThat(step.inventoryCommands()).extracting(InventoryCommand::getSku, InventoryCommand::getType)
                     .containsExactly(tuple("s1", InventoryCommandType.RELEASE));
             assertThat(step.paymentCommands()).isEmpty();

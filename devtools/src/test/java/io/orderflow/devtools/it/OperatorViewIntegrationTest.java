@@ -127,7 +127,8 @@ class OperatorViewIntegrationTest {
                 local += json(get(instance, "/sagas?scope=local", OPERATOR)).path("items").size();
             }
             assertThat(local).as("each instance's own part").isEqualTo(6);
-            assertThat(get(first, "/sagas", OPERATOR).body()).isEqualTo(get(instances.get(1), "/sagas", OPERATOR).body());
+            // (the same page from either instance; their inventory steps may move on between the two asks)
+            assertThat(ids(get(first, "/sagas", OPERATOR))).isEqualTo(ids(get(instances.get(1), "/sagas", OPERATOR)));
 
             // And the filters and pages select as they say
             assertThat(ids(get(first, "/sagas?customerId=op-c1", OPERATOR))).containsExactly("op-stuck-0", "op-stuck-3");
@@ -236,8 +237,7 @@ class OperatorViewIntegrationTest {
             assertThat(errorOf(post(first, "/sagas/op-stuck-2/compensate", "{\"reason\": \"x\"}", READER), 403))
                     .contains("operator");
 
-            // Then, once the hanging transaction ends, the compensated saga ends CANCELLED (reason TIMEOUT, the one it
-            // has until a release adds OPERATOR: schemas/README.md) having given
+            // Then, once the hanging transaction ends, the compensated saga ends CANCELLED(OPERATOR) having given
             // back its hold, the re-sent one is authorized and captured once, and no saga is left running
             foreign.abortTransaction();
             await().atMost(Duration.ofSeconds(60)).until(() -> ids(get(first, "/sagas", OPERATOR)).isEmpty());
@@ -246,7 +246,7 @@ class OperatorViewIntegrationTest {
                     () -> json(get(first, "/orders/op-stuck-0", READER)),
                     order -> order.path("status").asText().equals("CANCELLED"));
             assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
-            assertThat(cancelled.path("reason").asText()).isEqualTo("TIMEOUT");
+            assertThat(cancelled.path("reason").asText()).isEqualTo("OPERATOR");
             assertThat(ids(get(first, "/sagas?status=CONFIRMED&limit=1000", OPERATOR))).hasSize(7);
 
             // And the compensated order's timeline shows, in order, what its saga read (with where) and sent
@@ -256,7 +256,7 @@ class OperatorViewIntegrationTest {
             List<String> what = ids(timeline.path("entries"), "what");
             assertThat(what).containsSubsequence("OrderPlaced", "status PLACED", "status AWAITING",
                     "payment AUTHORIZE", "inventory RESERVE op-sku", "OperatorCompensate by ops",
-                    "status COMPENSATING (TIMEOUT)", "status CANCELLED (TIMEOUT)", "payment AUTHORIZED",
+                    "status COMPENSATING (OPERATOR)", "status CANCELLED (OPERATOR)", "payment AUTHORIZED",
                     "payment VOID", "payment VOIDED");
             for (JsonNode entry : timeline.path("entries")) {
                 assertThat(entry.path("instance").asText()).startsWith("127.0.0.1:");
