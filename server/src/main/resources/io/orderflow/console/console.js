@@ -66,11 +66,22 @@ async function refreshLive() {
     const running = await api('GET', '/sagas?limit=1000');
     $('count-running').textContent = running.items.length + (running.next ? '+' : '');
     $('oldest-running').textContent = running.items.length ? age(Date.now() - running.items[0].placedAt) : '–';
+    if (refreshes++ % 10 === 0) {
+      const cancelled = await api('GET', '/sagas?status=CANCELLED&limit=1000');
+      const reasons = {};
+      for (const saga of cancelled.items) {
+        reasons[saga.reason] = (reasons[saga.reason] || 0) + 1;
+      }
+      const text = Object.keys(reasons).sort().map((r) => r + ' ' + reasons[r]).join(', ');
+      $('cancelled-by-reason').textContent = (text || 'none') + (cancelled.next ? ' (the oldest 1000)' : '');
+    }
     $('live-error').textContent = '';
   } catch (e) {
     $('live-error').textContent = 'Live counters: ' + e.message;
   }
 }
+
+let refreshes = 0;
 
 function drawChart() {
   const rates = [];
@@ -218,6 +229,7 @@ function useToken(event) {
   event.preventDefault();
   sessionStorage.setItem('orderflow.token', $('token').value.trim());
   $('token').value = '';
+  refreshes = 0;
   $('token-state').textContent = token() ? 'token set for this tab' : 'no token';
   refreshLive();
   findSagas();

@@ -115,9 +115,10 @@ class ConsoleBrowserIntegrationTest {
             }
             foreign.flush();
             place(producer, "cs-stuck");
-            page.findElement(By.cssSelector("#sagas-form button")).click();
-            await().atMost(PAGE).ignoreExceptions().until(() -> !page.findElements(
-                    By.cssSelector("#sagas tr[data-order-id='cs-stuck']")).isEmpty());
+            await().atMost(PAGE).ignoreExceptions().until(() -> {
+                page.findElement(By.cssSelector("#sagas-form button")).click(); // Find, until the saga is there
+                return !page.findElements(By.cssSelector("#sagas tr[data-order-id='cs-stuck']")).isEmpty();
+            });
             assertThat(page.findElement(By.cssSelector("#sagas tr[data-order-id='cs-stuck']")).getText())
                     .contains("AWAITING").contains("payment AUTHORIZING");
             page.findElement(By.cssSelector("#sagas tr[data-order-id='cs-stuck'] button")).click();
@@ -165,7 +166,11 @@ class ConsoleBrowserIntegrationTest {
             await().atMost(PAGE).until(() -> get(base + "/accounts/cs-c9").body().contains("\"balance\":700"));
             Path screenshot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
             Files.copy(screenshot, Path.of("target", "console.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // And, the hanging transaction ended, the compensated saga counts as cancelled by its reason
             foreign.abortTransaction();
+            await().atMost(PAGE).until(() -> get(base + "/orders/cs-stuck").body().contains("\"CANCELLED\""));
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> text(page, "cancelled-by-reason")
+                    .contains("OPERATOR 1"));
         } finally {
             if (browser != null) {
                 browser.quit();
