@@ -52,7 +52,7 @@ class MetricsIntegrationTest {
             "saga_compensations_total", "saga_timeouts_total", "saga_duration_seconds", "saga_pending",
             "outbox_lag_seconds", "idempotency_duplicates_total", "optimistic_lock_conflicts_total",
             "dlq_records_total");
-    private static final Set<String> STORES = Set.of(StoreNames.ORDER_SAGA, StoreNames.SAGA_DEADLINES,
+    private static final Set<String> STORES = Set.of(StoreNames.ORDER_SAGA, StoreNames.SAGA_DEADLINES, StoreNames.SAGA_TIMELINE,
             StoreNames.SAGA_DEDUPE, StoreNames.PAYMENT_ACCOUNTS, StoreNames.PAYMENT_ORDERS, StoreNames.PAYMENT_DEDUPE,
             StoreNames.INVENTORY_STOCK, StoreNames.INVENTORY_ORDERS, StoreNames.INVENTORY_DEDUPE,
             StoreNames.ORDERS_VIEW, StoreNames.CUSTOMER_ORDERS_VIEW, StoreNames.ORDER_ANALYTICS);
