@@ -1,6 +1,7 @@
 package io.orderflow.devtools.demo;
 
 import io.orderflow.devtools.it.BrokerFixture;
+import io.orderflow.devtools.it.SystemTool;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -30,7 +30,7 @@ class DemoPrintedCommandsIntegrationTest {
     @ParameterizedTest(name = "secure: {0}")
     @ValueSource(booleans = {false, true})
     void shouldRunEveryPrintedCommandAsPrinted(boolean secure, @TempDir Path dir) throws Exception {
-        assumeThat(onPath("curl")).as("curl is not installed: the printed commands use it").isTrue();
+        SystemTool.need("curl", onPath("curl"), "curl is not installed: the printed commands use it");
         // Given the demo, started as ./saga starts it, its output captured
         Path out = dir.resolve("out.txt");
         Path home = Path.of("").toAbsolutePath().getParent();

@@ -1,5 +1,6 @@
 package io.orderflow.devtools.deploy;
 
+import io.orderflow.devtools.it.SystemTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The Prometheus files in {@code deploy/prometheus/}: every alert has unit tests in {@code alerts.test.yml} — one
@@ -109,7 +109,7 @@ class PrometheusRulesTest {
                 .map(dir -> Path.of(dir, "promtool"))
                 .filter(Files::isExecutable)
                 .findFirst();
-        assumeTrue(promtool.isPresent(), NO_PROMTOOL);
+        SystemTool.need("promtool", promtool.isPresent(), NO_PROMTOOL);
         return promtool.orElseThrow();
     }
 

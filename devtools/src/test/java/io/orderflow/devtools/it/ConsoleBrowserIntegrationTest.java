@@ -46,7 +46,6 @@ import java.util.Properties;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -67,8 +66,8 @@ class ConsoleBrowserIntegrationTest {
 
     @Test
     void shouldShowCountersCompensateAndRedriveWhenAnOperatorUsesTheConsole(@TempDir Path dir) throws Exception {
-        assumeThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("no headless browser: install Debian's chromium and chromium-driver (.ci/run does)").isTrue();
+        SystemTool.need("chromium", Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "no headless browser: install Debian's chromium and chromium-driver (.ci/run does)");
         String bootstrap = KAFKA.bootstrapServers();
         Properties props = BrokerFixture.instanceProps(bootstrap, dir.resolve("state"), 2);
         props.put(HttpAuth.MODE, "tokens");
