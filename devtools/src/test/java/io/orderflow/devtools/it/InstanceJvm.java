@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One Orderflow instance as its own JVM ({@code saga run --config}) on a given class path — this test run's, or an
  * earlier release's — with its HTTP API on a free loopback port, its state in {@code dir/state-<name>} and its output
- * in {@code dir/<name>.log}. A member that stops is noticed within seconds: the session timeout is 6 s.
+ * in {@code dir/<name>.log}. A member that stops is noticed within seconds: the session timeout is 6 s, unless the
+ * settings give another.
  */
 public final class InstanceJvm implements AutoCloseable {
     /** Short, so that a stopped or killed member's tasks move within seconds. */
@@ -57,15 +58,15 @@ public final class InstanceJvm implements AutoCloseable {
         props.put(InstanceConfig.PARTITIONS, "6");
         props.put(InstanceConfig.REPLICATION_FACTOR, "1");
         props.put(HttpAuth.MODE, "none"); // a build before http.auth existed ignores it
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                Long.toString(SESSION_TIMEOUT.toMillis()));
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                Long.toString(SESSION_TIMEOUT.toMillis() / 4));
         props.putAll(settings);
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString());
         props.put(InstanceConfig.HTTP_PORT, Integer.toString(port));
         props.put(InstanceConfig.HTTP_HOST, "127.0.0.1");
         props.put(InstanceConfig.ADVERTISED, "127.0.0.1:" + port);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
-                Long.toString(SESSION_TIMEOUT.toMillis()));
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
-                Long.toString(SESSION_TIMEOUT.toMillis() / 4));
         Path config = dir.resolve(name + ".properties");
         Path log = dir.resolve(name + ".log");
         try (Writer writer = Files.newBufferedWriter(config)) {
@@ -134,6 +135,23 @@ public final class InstanceJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGSTOP: the process hangs as it is — connections stay open, nothing answers — until {@link #resume()}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGKILL: no shutdown, no leave-group, transactions left open. */
     public void kill() throws InterruptedException {
         process.destroyForcibly().waitFor();
@@ -142,6 +160,11 @@ public final class InstanceJvm implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            try {
+                resume(); // a paused process would not hear SIGTERM until the grace ran out
+            } catch (IOException | RuntimeException e) {
+                // stop() ends it with SIGKILL after the grace anyway
+            }
             stop(Duration.ofSeconds(30));
         }
     }

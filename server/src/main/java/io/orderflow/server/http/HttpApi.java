@@ -21,6 +21,7 @@ import io.orderflow.server.operator.OperatorActions;
 import io.orderflow.server.query.Answer;
 import io.orderflow.server.query.DeadLetterLog;
 import io.orderflow.server.query.OrderWaiters;
+import io.orderflow.server.query.PeerGuard;
 import io.orderflow.server.query.Peers;
 import io.orderflow.server.query.QueryService;
 import io.orderflow.server.query.Reads;
@@ -76,7 +77,7 @@ public final class HttpApi implements AutoCloseable {
     public static HttpApi start(String host, int port, HttpAuth auth, HttpTls tls, QueryService queries,
                                 MicrometerMetrics metrics, OrderWaiters waiters, DeadLetterLog deadLetters,
                                 OperatorActions actions, Consumer<JavalinConfig> extraRoutes) {
-        Peers peers = new Peers(tls.scheme(), tls.clientContext());
+        Peers peers = new Peers(tls.scheme(), tls.clientContext(), new PeerGuard(metrics.registry()));
         HttpApi api = new HttpApi(queries, waiters, peers, deadLetters, actions);
         api.app = HttpServers.start(host, port, auth, tls, config -> {
             config.routes.get("/ready", api::ready);
@@ -597,7 +598,7 @@ public final class HttpApi implements AutoCloseable {
             elsewhere.servedBy().ifPresent(v -> ctx.header(Peers.SERVED_BY, v));
             ctx.status(elsewhere.status()).contentType("application/json").result(elsewhere.body());
         } else if (answer instanceof Answer.Unavailable<T> unavailable) {
-            unavailable(ctx, unavailable.reason());
+            unavailable(ctx, unavailable.reason(), unavailable.retryAfterSeconds());
         }
     }
 
@@ -638,7 +639,11 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static void unavailable(Context ctx, String reason) {
-        ctx.header("Retry-After", "1");
+        unavailable(ctx, reason, 1);
+    }
+
+    private static void unavailable(Context ctx, String reason, long retryAfterSeconds) {
+        ctx.header("Retry-After", Long.toString(Math.max(1, retryAfterSeconds)));
         error(ctx, 503, "not available right now, retry: " + reason);
     }
 

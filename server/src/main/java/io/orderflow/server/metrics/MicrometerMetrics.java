@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -57,6 +59,8 @@ public final class MicrometerMetrics implements OrderflowMetrics {
         });
         // Before any Kafka Streams meter is bound: the binder's state store meters are replaced, not dropped.
         registry.config().meterFilter(StateStoreMeters.DENY_BINDER_COPIES);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
         started = Counter.builder("saga.started").description("Orders placed whose saga began").register(registry);
         timeouts = Counter.builder("saga.timeouts").description("Sagas compensated because their deadline passed")
                 .register(registry);

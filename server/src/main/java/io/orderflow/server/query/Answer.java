@@ -27,6 +27,10 @@ public sealed interface Answer<T> {
             implements Answer<T> {
     }
 
-    record Unavailable<T>(String reason) implements Answer<T> {
+    /** Not answerable right now; worth asking again after {@code retryAfterSeconds}. */
+    record Unavailable<T>(String reason, long retryAfterSeconds) implements Answer<T> {
+        public Unavailable(String reason) {
+            this(reason, 1);
+        }
     }
 }

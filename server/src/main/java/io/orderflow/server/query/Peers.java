@@ -19,8 +19,9 @@ import java.util.Optional;
  * How an instance asks the others: forwarding a key's request to the instance that owns it (or a standby), and
  * gathering every instance's local part of a range or an aggregate. Every request it sends is marked
  * {@link #FORWARDED}, and an instance that receives a marked request never forwards it again, so a moving owner
- * can never make instances bounce a request between them. Knows HTTP as a transport only; what to ask and how to
- * merge the parts is the caller's.
+ * can never make instances bounce a request between them. Every request passes the asked instance's
+ * {@link PeerGuard} first, so one that hangs is refused at once instead of holding this one's threads. Knows HTTP
+ * as a transport only; what to ask and how to merge the parts is the caller's.
  */
 public final class Peers {
     /** Marks a request one instance sent another. */
@@ -32,13 +33,16 @@ public final class Peers {
 
     private final String scheme;
     private final HttpClient client;
+    private final PeerGuard guard;
 
     /**
      * @param scheme {@code http} or {@code https}
      * @param tls    for {@code https}, what to trust; null for the JDK's defaults
+     * @param guard  the breakers and bulkheads every request passes
      */
-    public Peers(String scheme, SSLContext tls) {
+    public Peers(String scheme, SSLContext tls, PeerGuard guard) {
         this.scheme = scheme;
+        this.guard = guard;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
         if (tls != null) {
             builder.sslContext(tls);
@@ -55,12 +59,12 @@ public final class Peers {
             implements Reply {
     }
 
-    /** No peer could answer; why. */
-    public record Failed(String reason) implements Reply {
+    /** No peer could answer; why, and when to ask again. */
+    public record Failed(String reason, long retryAfterSeconds) implements Reply {
     }
 
-    /** Every peer's part, in the order asked, or why one of them could not give it. */
-    public record Gathered(List<JsonNode> parts, String failure) {
+    /** Every peer's part, in the order asked, or why one of them could not give it and when to ask again. */
+    public record Gathered(List<JsonNode> parts, String failure, long retryAfterSeconds) {
         public boolean complete() {
             return failure == null;
         }
@@ -76,21 +80,24 @@ public final class Peers {
     public Reply forward(List<HostInfo> candidates, String pathAndQuery, String authorization, Duration timeout)
             throws InterruptedException {
         String reason = null;
+        long retryAfter = 1;
         for (int i = 0; i < candidates.size(); i++) {
             HostInfo host = candidates.get(i);
-            try {
-                HttpResponse<String> response = send(host, pathAndQuery, authorization, timeout);
-                if (response.statusCode() == 503 && i < candidates.size() - 1) {
-                    reason = host + " answered 503";
-                    continue;
-                }
-                return new Answered(response.statusCode(), response.body(),
-                        response.headers().firstValue("Retry-After"), response.headers().firstValue(SERVED_BY));
-            } catch (IOException e) {
-                reason = "instance " + host.host() + ":" + host.port() + " did not answer: " + e.getMessage();
+            Exchange exchange = exchange(host, pathAndQuery, authorization, timeout);
+            if (exchange.response() == null) {
+                reason = exchange.failure();
+                retryAfter = Math.max(retryAfter, exchange.retryAfterSeconds());
+                continue;
             }
+            HttpResponse<String> response = exchange.response();
+            if (response.statusCode() == 503 && i < candidates.size() - 1) {
+                reason = host + " answered 503";
+                continue;
+            }
+            return new Answered(response.statusCode(), response.body(),
+                    response.headers().firstValue("Retry-After"), response.headers().firstValue(SERVED_BY));
         }
-        return new Failed(reason);
+        return new Failed(reason, retryAfter);
     }
 
     /**
@@ -101,19 +108,49 @@ public final class Peers {
             throws InterruptedException {
         List<JsonNode> parts = new ArrayList<>();
         for (HostInfo host : hosts) {
+            Exchange exchange = exchange(host, pathAndQuery, authorization, GATHER_TIMEOUT);
+            if (exchange.response() == null) {
+                return new Gathered(parts, exchange.failure(), exchange.retryAfterSeconds());
+            }
+            HttpResponse<String> response = exchange.response();
+            if (response.statusCode() != 200) {
+                return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " answered "
+                        + response.statusCode() + errorOf(response.body()), 1);
+            }
             try {
-                HttpResponse<String> response = send(host, pathAndQuery, authorization, GATHER_TIMEOUT);
-                if (response.statusCode() != 200) {
-                    return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " answered "
-                            + response.statusCode() + errorOf(response.body()));
-                }
                 parts.add(JSON.readTree(response.body()));
             } catch (IOException e) {
-                return new Gathered(parts, "instance " + host.host() + ":" + host.port() + " did not answer: "
-                        + e.getMessage());
+                return new Gathered(parts, "instance " + host.host() + ":" + host.port()
+                        + " answered what is not JSON: " + e.getMessage(), 1);
             }
         }
-        return new Gathered(parts, null);
+        return new Gathered(parts, null, 0);
+    }
+
+    /** A response, or why there is none (refused by the guard, or no answer) and when to try again. */
+    private record Exchange(HttpResponse<String> response, String failure, long retryAfterSeconds) {
+    }
+
+    /** One request through {@code host}'s guard. */
+    private Exchange exchange(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
+            throws InterruptedException {
+        PeerGuard.Result entry = guard.enter(host);
+        if (entry.permitted().isEmpty()) {
+            return new Exchange(null, "refused to ask instance " + entry.refused(), PeerGuard.retryAfterSeconds());
+        }
+        PeerGuard.Call call = entry.call();
+        try {
+            HttpResponse<String> response = send(host, pathAndQuery, authorization, timeout);
+            call.answered();
+            return new Exchange(response, null, 0);
+        } catch (IOException e) {
+            call.failed(e);
+            return new Exchange(null, "instance " + host.host() + ":" + host.port() + " did not answer: "
+                    + e.getMessage(), 1);
+        } catch (InterruptedException | RuntimeException e) {
+            call.abandoned();
+            throw e;
+        }
     }
 
     /** {@code ": <error>"} of a JSON error answer, or nothing. */

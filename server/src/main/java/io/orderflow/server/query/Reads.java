@@ -136,7 +136,7 @@ public final class Reads {
                     "/inventory?scope=local&limit=" + (limit + 1) + (from == null ? "" : "&from=" + from),
                     request.authorization());
             if (!pages.complete()) {
-                return new Answer.Unavailable<>(pages.failure());
+                return new Answer.Unavailable<>(pages.failure(), pages.retryAfterSeconds());
             }
             for (JsonNode page : pages.parts()) {
                 items.addAll(read(page, Views.InventoryPage.class).items());
@@ -167,7 +167,7 @@ public final class Reads {
                     "/analytics/orders?scope=local&window=" + window.toSeconds() + "s&at=" + now.toEpochMilli(),
                     request.authorization());
             if (!others.complete()) {
-                return new Answer.Unavailable<>(others.failure());
+                return new Answer.Unavailable<>(others.failure(), others.retryAfterSeconds());
             }
             for (JsonNode other : others.parts()) {
                 read(other, Views.Analytics.class).statuses().forEach((status, totals) ->
@@ -206,7 +206,7 @@ public final class Reads {
             Peers.Gathered pages = peers.gather(queries.otherHosts(StoreNames.ORDER_SAGA), filter.localQuery(),
                     request.authorization());
             if (!pages.complete()) {
-                return new Answer.Unavailable<>(pages.failure());
+                return new Answer.Unavailable<>(pages.failure(), pages.retryAfterSeconds());
             }
             for (JsonNode page : pages.parts()) {
                 items.addAll(read(page, Views.SagaPage.class).items());
@@ -236,7 +236,8 @@ public final class Reads {
             return new Answer.Elsewhere<>(answered.status(), answered.body(), answered.retryAfter(),
                     answered.servedBy());
         }
-        return new Answer.Unavailable<>(((Peers.Failed) reply).reason());
+        Peers.Failed failed = (Peers.Failed) reply;
+        return new Answer.Unavailable<>(failed.reason(), failed.retryAfterSeconds());
     }
 
     private static <V, T> Answer.Found<T> found(Lookup.Found<V> found, Function<V, T> view) {
