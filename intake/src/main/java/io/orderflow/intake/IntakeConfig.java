@@ -6,6 +6,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.types.Password;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -27,12 +28,14 @@ import java.util.Properties;
  *       {@code POST /orders} share one PostgreSQL transaction (1 = one transaction per order)</td></tr>
  *   <tr><td>{@code intake.batch.writers}</td><td>2</td><td>threads that write those batches, each on its own pooled
  *       connection; at most {@code intake.jdbc.pool.size}</td></tr>
+ *   <tr><td>{@code intake.encryption.keys}</td><td>none</td><td>the keys file personal data (the note) is sealed
+ *       with, AES-256-GCM, in the order row and the outbox row; none: stored as given</td></tr>
  * </table>
  *
  * {@link #toString()} never shows the password.
  */
 public record IntakeConfig(String jdbcUrl, String user, String password, int poolSize, Duration connectionTimeout,
-                           OutboxMode outboxMode, int batchMax, int batchWriters) {
+                           OutboxMode outboxMode, int batchMax, int batchWriters, Path encryptionKeys) {
 
     public static final String JDBC_URL = "intake.jdbc.url";
     public static final String JDBC_USER = "intake.jdbc.user";
@@ -42,6 +45,7 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public static final String OUTBOX_MODE = "intake.outbox.mode";
     public static final String BATCH_MAX = "intake.batch.max";
     public static final String BATCH_WRITERS = "intake.batch.writers";
+    public static final String ENCRYPTION_KEYS = "intake.encryption.keys";
 
     static final int DEFAULT_POOL_SIZE = 10;
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
@@ -80,7 +84,7 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public IntakeConfig(String jdbcUrl, String user, String password, int poolSize, Duration connectionTimeout,
                         OutboxMode outboxMode) {
         this(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, DEFAULT_BATCH_MAX,
-                Math.min(DEFAULT_BATCH_WRITERS, poolSize));
+                Math.min(DEFAULT_BATCH_WRITERS, poolSize), null);
     }
 
     /**
@@ -107,7 +111,10 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
                     "group commit: at most this many concurrent POST /orders share one transaction")
             .define(BATCH_WRITERS, Type.INT, null, Importance.MEDIUM,
                     "threads that write those batches, each on its own pooled connection (default 2, at most "
-                            + "intake.jdbc.pool.size)");
+                            + "intake.jdbc.pool.size)")
+            .define(ENCRYPTION_KEYS, Type.STRING, null, Importance.HIGH,
+                    "keys file: personal data (the note) is sealed with its active key (AES-256-GCM) in the order "
+                            + "and outbox rows; the outbox connector's transform opens it. None: stored as given");
 
     /** @throws IllegalArgumentException naming a setting that is not valid */
     public static IntakeConfig from(Properties props) {
@@ -123,17 +130,26 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
                 Settings.duration(values, CONNECTION_TIMEOUT),
                 OutboxMode.parse(OUTBOX_MODE, (String) values.get(OUTBOX_MODE)),
                 (Integer) values.get(BATCH_MAX),
-                writers != null ? writers : Math.min(DEFAULT_BATCH_WRITERS, poolSize));
+                writers != null ? writers : Math.min(DEFAULT_BATCH_WRITERS, poolSize),
+                values.get(ENCRYPTION_KEYS) == null ? null : Path.of((String) values.get(ENCRYPTION_KEYS)));
     }
 
     /** The same settings with another outbox mode. */
     public IntakeConfig withOutboxMode(OutboxMode mode) {
-        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, mode, batchMax, batchWriters);
+        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, mode, batchMax, batchWriters,
+                encryptionKeys);
     }
 
     /** The same settings with another group commit: at most {@code max} orders per transaction, {@code writers} threads. */
     public IntakeConfig withBatch(int max, int writers) {
-        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, max, writers);
+        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, max, writers,
+                encryptionKeys);
+    }
+
+    /** The same settings, sealing personal data with the keys in {@code keys} (null: not sealed). */
+    public IntakeConfig withEncryptionKeys(Path keys) {
+        return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, batchMax,
+                batchWriters, keys);
     }
 
     /** The JDBC URL safe to print: a {@code password=} parameter in it is masked. */
@@ -145,7 +161,8 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public String toString() {
         return "IntakeConfig[url=" + redactedUrl() + ", user=" + user + ", password=" + (password == null ? "none" : "***")
                 + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + ", outboxMode=" + outboxMode
-                + ", batchMax=" + batchMax + ", batchWriters=" + batchWriters + "]";
+                + ", batchMax=" + batchMax + ", batchWriters=" + batchWriters + ", encryptionKeys=" + encryptionKeys
+                + "]";
     }
 
     static String redact(String url) {

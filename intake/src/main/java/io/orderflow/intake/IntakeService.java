@@ -7,6 +7,8 @@ import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
 import io.orderflow.contracts.OrderLine;
 import io.orderflow.contracts.OrderPlaced;
+import io.orderflow.crypto.FieldCipher;
+import io.orderflow.crypto.KeyRing;
 import io.orderflow.domain.Ids;
 import io.orderflow.domain.OrderValidation;
 import io.orderflow.serde.IngressJson;
@@ -43,9 +45,12 @@ public final class IntakeService implements AutoCloseable {
     private final HikariDataSource pool;
     private final OrderStore store;
     private final GroupCommit groupCommit;
+    /** Seals personal data before it is stored; null when {@code intake.encryption.keys} is not set. */
+    private final FieldCipher cipher;
 
-    private IntakeService(HikariDataSource pool, IntakeConfig config) {
+    private IntakeService(HikariDataSource pool, IntakeConfig config, FieldCipher cipher) {
         this.pool = pool;
+        this.cipher = cipher;
         this.store = new OrderStore(pool, config.outboxMode());
         this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters());
     }
@@ -55,9 +60,16 @@ public final class IntakeService implements AutoCloseable {
      * naming the URL (never the password) when the database cannot be reached or migrated.
      */
     public static IntakeService start(IntakeConfig config) {
-        IntakeService service = new IntakeService(Database.open(config), config);
+        KeyRing keys = config.encryptionKeys() == null ? null : keyRing(config.encryptionKeys());
+        IntakeService service = new IntakeService(Database.open(config), config,
+                keys == null ? null : new FieldCipher(keys));
         log.info("Order intake connected to {} (pool {}, outbox mode {}, up to {} orders per transaction, {} writers)",
                 config.redactedUrl(), config.poolSize(), config.outboxMode(), config.batchMax(), config.batchWriters());
+        if (keys == null) {
+            log.warn("Personal data (an order's note) is stored as given: set {} to seal it", IntakeConfig.ENCRYPTION_KEYS);
+        } else {
+            log.info("Personal data sealed with key '{}' of {}", keys.activeId(), config.encryptionKeys());
+        }
         return service;
     }
 
@@ -73,12 +85,16 @@ public final class IntakeService implements AutoCloseable {
         OrderPlaced placed = toOrderPlaced(request);
         String orderId = newOrderId();
         UUID eventId = UUID.randomUUID();
-        String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, placed)));
+        // Personal data is sealed for this order before it is stored: in the row and in the outbox event alike.
+        String note = cipher == null ? placed.getNote() : cipher.seal(placed.getNote(), orderId);
+        OrderPlaced stored = note == null || note.equals(placed.getNote()) ? placed
+                : OrderPlaced.newBuilder(placed).setNote(note).build();
+        String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, stored)));
         String fingerprint = fingerprint(placeRequest(placed));
         OrderStore.Answer answer = groupCommit.place(new OrderStore.Placement(
                 new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
                 new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
-                        OrderValidation.total(placed.getLines()), linesJson(placed.getLines()), placed.getNote()),
+                        OrderValidation.total(placed.getLines()), linesJson(placed.getLines()), note),
                 new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload)));
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
@@ -89,6 +105,15 @@ public final class IntakeService implements AutoCloseable {
                     placed.getLines().size(), eventId);
         }
         return new OrderAccepted(answer.orderId(), answer.status(), answer.replayed());
+    }
+
+    /** The keys file, or why it cannot serve: named by its setting. */
+    private static KeyRing keyRing(java.nio.file.Path file) {
+        try {
+            return KeyRing.load(file);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(IntakeConfig.ENCRYPTION_KEYS + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -38,7 +38,7 @@ class RuntimeClasspathTest {
                 .anyMatch(j -> j.startsWith("orderflow-intake-"));
         assertThat(jars).noneMatch(j -> DEV_STACK.matcher(j).matches());
         assertThat(jars).filteredOn(j -> j.startsWith("orderflow-"))
-                .allMatch(j -> j.matches("orderflow-(schemas|domain|topology|intake)-.*\\.jar"));
+                .allMatch(j -> j.matches("orderflow-(schemas|domain|field-crypto|topology|intake)-.*\\.jar"));
     }
 
     @ParameterizedTest

@@ -3,6 +3,8 @@ package io.orderflow.devtools.demo;
 import io.orderflow.devtools.embedded.EmbeddedConnect;
 import io.orderflow.devtools.embedded.EmbeddedKafka;
 import io.orderflow.devtools.embedded.LocalPostgres;
+import io.orderflow.crypto.KeyRing;
+import io.orderflow.crypto.connect.OpenSealedFields;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
 import io.orderflow.intake.http.IntakeRoutes;
@@ -209,14 +211,35 @@ public final class DemoRunner {
         intakeProps.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
         intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
         intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
+        // Notes are sealed in PostgreSQL and opened by the connector's transform, as intake/README.md describes.
+        Path fieldKeys = fieldKeys(base);
+        intakeProps.put(IntakeConfig.ENCRYPTION_KEYS, fieldKeys.toString());
         IntakeService intake = IntakeService.start(IntakeConfig.from(intakeProps));
         progress("Starting Kafka Connect with Debezium's outbox connector ...");
         EmbeddedConnect.Builder worker = EmbeddedConnect.builder(kafka.bootstrapServers());
         security.connect(kafka).forEach((key, value) -> worker.workerConfig((String) key, (String) value));
         EmbeddedConnect connect = lifecycle.own(worker.start());
-        String name = connect.registerConnector(connector, postgres.debeziumConnection());
+        Map<String, String> connectorSettings = new java.util.LinkedHashMap<>(postgres.debeziumConnection());
+        connectorSettings.putAll(OpenSealedFields.connectorSettings("outbox", fieldKeys));
+        String name = connect.registerConnector(connector, connectorSettings);
         connect.awaitRunning(name, Duration.ofSeconds(120));
         return intake;
+    }
+
+    /** The demo's field encryption keys ({@code <data>/secrets/field-keys}), made on the first start, then kept. */
+    private static Path fieldKeys(Path base) {
+        Path file = base.resolve("secrets").resolve("field-keys");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.createDirectories(file.getParent());
+                java.nio.file.Files.writeString(file, KeyRing.newFile("demo-1"));
+                file.toFile().setReadable(false, false);
+                file.toFile().setReadable(true, true);
+            }
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the demo's field keys " + file, e);
+        }
     }
 
     /** The repository root (set by the ./saga launcher), where connectors/ lives. */
