@@ -3,6 +3,8 @@ package io.orderflow.intake;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
 import io.orderflow.contracts.OrderLine;
@@ -21,7 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Order intake without HTTP: validates a request with the saga's own rules, then writes the order and its
@@ -43,19 +47,28 @@ public final class IntakeService implements AutoCloseable {
     private final HikariDataSource pool;
     private final OrderStore store;
     private final GroupCommit groupCommit;
+    private final IntakeMetrics metrics;
 
-    private IntakeService(HikariDataSource pool, IntakeConfig config) {
+    private IntakeService(HikariDataSource pool, IntakeConfig config, IntakeMetrics metrics) {
         this.pool = pool;
         this.store = new OrderStore(pool, config.outboxMode());
         this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters());
+        this.metrics = metrics;
+        metrics.bindOutboxTable(pool, config.outboxMode());
+    }
+
+    /** {@link #start(IntakeConfig, MeterRegistry)} with meters nobody exports (tests, tools). */
+    public static IntakeService start(IntakeConfig config) {
+        return start(config, new SimpleMeterRegistry());
     }
 
     /**
-     * Connects to the database of {@code config} and migrates its schema. Fails with an {@link IllegalStateException}
-     * naming the URL (never the password) when the database cannot be reached or migrated.
+     * Connects to the database of {@code config} and migrates its schema; the intake's meters
+     * ({@link IntakeMetrics}) go to {@code registry}. Fails with an {@link IllegalStateException} naming the URL
+     * (never the password) when the database cannot be reached or migrated.
      */
-    public static IntakeService start(IntakeConfig config) {
-        IntakeService service = new IntakeService(Database.open(config), config);
+    public static IntakeService start(IntakeConfig config, MeterRegistry registry) {
+        IntakeService service = new IntakeService(Database.open(config), config, new IntakeMetrics(registry));
         log.info("Order intake connected to {} (pool {}, outbox mode {}, up to {} orders per transaction, {} writers)",
                 config.redactedUrl(), config.poolSize(), config.outboxMode(), config.batchMax(), config.batchWriters());
         return service;
@@ -75,11 +88,12 @@ public final class IntakeService implements AutoCloseable {
         UUID eventId = UUID.randomUUID();
         String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, placed)));
         String fingerprint = fingerprint(placeRequest(placed));
-        OrderStore.Answer answer = groupCommit.place(new OrderStore.Placement(
+        OrderStore.Answer answer = counted(() -> Optional.of(groupCommit.place(new OrderStore.Placement(
                 new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
                 new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
                         OrderValidation.total(placed.getLines()), linesJson(placed.getLines()), placed.getNote()),
-                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload)));
+                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload))))).orElseThrow();
+        metrics.idempotencyChecked(answer.replayed());
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
             log.debug("Idempotency-Key '{}' of customer {} replayed: order {}", idempotencyKey,
@@ -113,9 +127,12 @@ public final class IntakeService implements AutoCloseable {
         UUID eventId = UUID.randomUUID();
         String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, new OrderCancelRequested())));
         String fingerprint = fingerprint(List.of(ORDER_CANCEL_REQUESTED, orderId));
-        OrderStore.Answer answer = store.requestCancel(orderId, idempotencyKey, fingerprint,
-                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload))
+        OrderStore.Answer answer = counted(() -> store.requestCancel(orderId, idempotencyKey, fingerprint,
+                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload)))
                 .orElseThrow(() -> new NotFoundException("no order '" + orderId + "'"));
+        if (idempotencyKey != null) {
+            metrics.idempotencyChecked(answer.replayed());
+        }
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "the customer of order " + orderId);
         } else {
@@ -135,6 +152,29 @@ public final class IntakeService implements AutoCloseable {
         int purged = store.purgeOutbox(Instant.now().minus(age));
         log.debug("Purged {} outbox rows older than {}", purged, age);
         return purged;
+    }
+
+    /**
+     * Runs a write of one outbox row and counts it: written once its transaction committed (a replay, or no order,
+     * writes nothing), failed when the write throws (nothing was committed; the request is answered 5xx).
+     */
+    private Optional<OrderStore.Answer> counted(Supplier<Optional<OrderStore.Answer>> write) {
+        Optional<OrderStore.Answer> answer;
+        try {
+            answer = write.get();
+        } catch (RuntimeException e) {
+            metrics.outboxFailed();
+            throw e;
+        }
+        if (answer.isPresent() && !answer.get().replayed()) {
+            metrics.outboxWritten();
+        }
+        return answer;
+    }
+
+    /** The intake's meters, for the HTTP layer's request timer. */
+    public IntakeMetrics metrics() {
+        return metrics;
     }
 
     /** Orders waiting for the next group-commit transaction; for tests and diagnostics. */
