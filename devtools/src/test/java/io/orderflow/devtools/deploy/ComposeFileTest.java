@@ -299,24 +299,26 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldScrapeExactlyTheInstancesWhenPrometheusLoadsItsConfig() {
+    void shouldScrapeExactlyTheInstancesAndTheIntakeWhenPrometheusLoadsItsConfig() {
         // Given
         Set<String> instances = instanceServices().stream()
                 .map(instance -> serviceConfig(instance).getProperty("application.server"))
                 .collect(Collectors.toCollection(TreeSet::new));
+        String intake = "intake:" + serviceConfig("intake").getProperty("http.port");
 
         // When
         Map<String, Object> prometheus = yaml(hostPath("prometheus", "/etc/prometheus/prometheus.yml"));
 
-        // Then
-        Set<String> targets = new TreeSet<>();
+        // Then the instances are job orderflow (the alert rules select it) and the intake a job of its own
+        Map<String, Set<String>> targets = new TreeMap<>();
         for (Object job : list(prometheus.get("scrape_configs"))) {
             assertThat(map(job).get("metrics_path")).isEqualTo("/metrics");
+            Set<String> jobTargets = targets.computeIfAbsent(string(map(job).get("job_name")), name -> new TreeSet<>());
             for (Object staticConfig : list(map(job).get("static_configs"))) {
-                list(map(staticConfig).get("targets")).forEach(target -> targets.add(string(target)));
+                list(map(staticConfig).get("targets")).forEach(target -> jobTargets.add(string(target)));
             }
         }
-        assertThat(targets).isEqualTo(instances);
+        assertThat(targets).isEqualTo(Map.of("orderflow", instances, "orderflow-intake", Set.of(intake)));
         for (Object rules : list(prometheus.get("rule_files"))) {
             assertThat(hostPath("prometheus", string(rules))).as("rule file %s", rules).isRegularFile();
         }
