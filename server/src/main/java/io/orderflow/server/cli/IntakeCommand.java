@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
         description = {"Run the order intake alone: POST /orders to PostgreSQL.",
                 "%nPOST /orders and POST /orders/{id}/cancel write the order and an outbox row to PostgreSQL in "
                         + "one transaction; Debezium publishes the outbox to order.events. GET /metrics exports "
-                        + "the intake's metrics in Prometheus format (intake/README.md, Metrics).",
+                        + "the intake's metrics (Prometheus text format).",
                 "%n" + IntakeCommand.KEYS,
                 "%nEnvironment variables override the keys: ORDERFLOW_INTAKE_JDBC_URL overrides intake.jdbc.url, "
                         + "ORDERFLOW_HTTP_PORT overrides http.port, and so on."})
