@@ -40,6 +40,10 @@ public final class IntakeService implements AutoCloseable {
     public static final String ORDER_PLACED = "OrderPlaced";
     public static final String ORDER_CANCEL_REQUESTED = "OrderCancelRequested";
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+    /** The group role (V3 migration) the intake's login user is granted: writes the tables, reads no event. */
+    public static final String WRITER_ROLE = "orderflow_intake_writer";
+    /** The group role (V3 migration) Debezium's {@code LOGIN REPLICATION} user is granted: reads the outbox. */
+    public static final String OUTBOX_READER_ROLE = "orderflow_outbox_reader";
 
     private static final Logger log = LoggerFactory.getLogger(IntakeService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +59,15 @@ public final class IntakeService implements AutoCloseable {
         this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters());
         this.metrics = metrics;
         metrics.bindOutboxTable(pool, config.outboxMode());
+    }
+
+    /**
+     * Brings the schema of {@code config}'s database up to date without starting an intake: for the database's owner,
+     * when the intake itself logs in as a {@link #WRITER_ROLE} user that may not change the schema. Fails with an
+     * {@link IllegalStateException} naming the URL (never the password).
+     */
+    public static void migrate(IntakeConfig config) {
+        Database.migrate(config);
     }
 
     /** {@link #start(IntakeConfig, MeterRegistry)} with meters nobody exports (tests, tools). */
