@@ -23,7 +23,15 @@ END
 $$;
 
 REVOKE ALL ON orders, idempotency_keys, outbox FROM PUBLIC;
-GRANT USAGE ON SCHEMA ${flyway:defaultSchema} TO orderflow_intake_writer, orderflow_outbox_reader;
+-- PUBLIC has USAGE on the schema public by default; granted explicitly too where this role may (it owns the schema
+-- on PostgreSQL 15+; on 14 the superuser does), for a database that revoked it from PUBLIC.
+DO $$
+BEGIN
+    IF has_schema_privilege('${flyway:defaultSchema}', 'USAGE WITH GRANT OPTION') THEN
+        GRANT USAGE ON SCHEMA ${flyway:defaultSchema} TO orderflow_intake_writer, orderflow_outbox_reader;
+    END IF;
+END
+$$;
 
 GRANT SELECT, INSERT, UPDATE ON orders TO orderflow_intake_writer;
 GRANT SELECT, INSERT ON idempotency_keys TO orderflow_intake_writer;
