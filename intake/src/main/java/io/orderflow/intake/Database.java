@@ -52,10 +52,27 @@ final class Database {
                     .migrate();
         } catch (FlywayException e) {
             pool.close();
-            throw new IllegalStateException("cannot migrate the intake schema in " + config.redactedUrl() + ": "
-                    + rootMessage(e), e);
+            throw migrationFailed(config, e);
         }
         return pool;
+    }
+
+    /** Migrates {@code config}'s database on a connection of its own, without a pool. */
+    static void migrate(IntakeConfig config) {
+        try {
+            Flyway.configure()
+                    .dataSource(config.jdbcUrl(), config.user(), config.password())
+                    .locations(MIGRATIONS)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw migrationFailed(config, e);
+        }
+    }
+
+    private static IllegalStateException migrationFailed(IntakeConfig config, FlywayException e) {
+        return new IllegalStateException("cannot migrate the intake schema in " + config.redactedUrl() + ": "
+                + rootMessage(e), e);
     }
 
     /** True when {@code e} says the database is unreachable rather than that the statement is wrong. */

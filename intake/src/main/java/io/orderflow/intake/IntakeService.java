@@ -3,6 +3,8 @@ package io.orderflow.intake;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
 import io.orderflow.contracts.OrderLine;
@@ -23,7 +25,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Order intake without HTTP: validates a request with the saga's own rules, then writes the order and its
@@ -38,6 +42,10 @@ public final class IntakeService implements AutoCloseable {
     public static final String ORDER_PLACED = "OrderPlaced";
     public static final String ORDER_CANCEL_REQUESTED = "OrderCancelRequested";
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+    /** The group role (V3 migration) the intake's login user is granted: writes the tables, reads no event. */
+    public static final String WRITER_ROLE = "orderflow_intake_writer";
+    /** The group role (V3 migration) Debezium's {@code LOGIN REPLICATION} user is granted: reads the outbox. */
+    public static final String OUTBOX_READER_ROLE = "orderflow_outbox_reader";
 
     private static final Logger log = LoggerFactory.getLogger(IntakeService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,23 +53,41 @@ public final class IntakeService implements AutoCloseable {
     private final HikariDataSource pool;
     private final OrderStore store;
     private final GroupCommit groupCommit;
+    private final IntakeMetrics metrics;
     /** Seals personal data before it is stored; null when {@code intake.encryption.keys} is not set. */
     private final FieldCipher cipher;
 
-    private IntakeService(HikariDataSource pool, IntakeConfig config, FieldCipher cipher) {
+    private IntakeService(HikariDataSource pool, IntakeConfig config, IntakeMetrics metrics, FieldCipher cipher) {
         this.pool = pool;
         this.cipher = cipher;
         this.store = new OrderStore(pool, config.outboxMode());
         this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters());
+        this.metrics = metrics;
+        metrics.bindOutboxTable(pool, config.outboxMode());
     }
 
     /**
-     * Connects to the database of {@code config} and migrates its schema. Fails with an {@link IllegalStateException}
-     * naming the URL (never the password) when the database cannot be reached or migrated.
+     * Brings the schema of {@code config}'s database up to date without starting an intake: for the database's owner,
+     * when the intake itself logs in as a {@link #WRITER_ROLE} user that may not change the schema. Fails with an
+     * {@link IllegalStateException} naming the URL (never the password).
      */
+    public static void migrate(IntakeConfig config) {
+        Database.migrate(config);
+    }
+
+    /** {@link #start(IntakeConfig, MeterRegistry)} with meters nobody exports (tests, tools). */
     public static IntakeService start(IntakeConfig config) {
+        return start(config, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Connects to the database of {@code config} and migrates its schema; the intake's meters
+     * ({@link IntakeMetrics}) go to {@code registry}. Fails with an {@link IllegalStateException} naming the URL
+     * (never the password) when the database cannot be reached or migrated, or the keys file when it cannot serve.
+     */
+    public static IntakeService start(IntakeConfig config, MeterRegistry registry) {
         KeyRing keys = config.encryptionKeys() == null ? null : keyRing(config.encryptionKeys());
-        IntakeService service = new IntakeService(Database.open(config), config,
+        IntakeService service = new IntakeService(Database.open(config), config, new IntakeMetrics(registry),
                 keys == null ? null : new FieldCipher(keys));
         log.info("Order intake connected to {} (pool {}, outbox mode {}, up to {} orders per transaction, {} writers)",
                 config.redactedUrl(), config.poolSize(), config.outboxMode(), config.batchMax(), config.batchWriters());
@@ -91,11 +117,12 @@ public final class IntakeService implements AutoCloseable {
                 : OrderPlaced.newBuilder(placed).setNote(note).build();
         String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, stored)));
         String fingerprint = fingerprint(placeRequest(placed));
-        OrderStore.Answer answer = groupCommit.place(new OrderStore.Placement(
+        OrderStore.Answer answer = counted(() -> Optional.of(groupCommit.place(new OrderStore.Placement(
                 new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
                 new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
                         OrderValidation.total(placed.getLines()), linesJson(placed.getLines()), note),
-                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload)));
+                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload))))).orElseThrow();
+        metrics.idempotencyChecked(answer.replayed());
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
             log.debug("Idempotency-Key '{}' of customer {} replayed: order {}", idempotencyKey,
@@ -138,9 +165,12 @@ public final class IntakeService implements AutoCloseable {
         UUID eventId = UUID.randomUUID();
         String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, new OrderCancelRequested())));
         String fingerprint = fingerprint(List.of(ORDER_CANCEL_REQUESTED, orderId));
-        OrderStore.Answer answer = store.requestCancel(orderId, idempotencyKey, fingerprint,
-                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload))
+        OrderStore.Answer answer = counted(() -> store.requestCancel(orderId, idempotencyKey, fingerprint,
+                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload)))
                 .orElseThrow(() -> new NotFoundException("no order '" + orderId + "'"));
+        if (idempotencyKey != null) {
+            metrics.idempotencyChecked(answer.replayed());
+        }
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "the customer of order " + orderId);
         } else {
@@ -160,6 +190,29 @@ public final class IntakeService implements AutoCloseable {
         int purged = store.purgeOutbox(Instant.now().minus(age));
         log.debug("Purged {} outbox rows older than {}", purged, age);
         return purged;
+    }
+
+    /**
+     * Runs a write of one outbox row and counts it: written once its transaction committed (a replay, or no order,
+     * writes nothing), failed when the write throws (nothing was committed; the request is answered 5xx).
+     */
+    private Optional<OrderStore.Answer> counted(Supplier<Optional<OrderStore.Answer>> write) {
+        Optional<OrderStore.Answer> answer;
+        try {
+            answer = write.get();
+        } catch (RuntimeException e) {
+            metrics.outboxFailed();
+            throw e;
+        }
+        if (answer.isPresent() && !answer.get().replayed()) {
+            metrics.outboxWritten();
+        }
+        return answer;
+    }
+
+    /** The intake's meters, for the HTTP layer's request timer. */
+    public IntakeMetrics metrics() {
+        return metrics;
     }
 
     /** Orders waiting for the next group-commit transaction; for tests and diagnostics. */

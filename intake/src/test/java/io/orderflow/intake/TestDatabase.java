@@ -46,6 +46,16 @@ public final class TestDatabase implements AutoCloseable {
                 Duration.ofSeconds(1), mode);
     }
 
+    /** Settings for an intake that logs in as {@code user} (a role the test created; the server trusts local logins). */
+    public IntakeConfig config(String user, OutboxMode mode) {
+        return new IntakeConfig(postgres.getJdbcUrl(user, "postgres"), user, null, 10, Duration.ofSeconds(1), mode);
+    }
+
+    /** A new connection as {@code user}; the caller closes it. */
+    public Connection connect(String user) throws SQLException {
+        return java.sql.DriverManager.getConnection(postgres.getJdbcUrl(user, "postgres"), user, null);
+    }
+
     public long count(String sql, Object... args) {
         List<Map<String, Object>> rows = query(sql, args);
         return ((Number) rows.get(0).values().iterator().next()).longValue();

@@ -41,6 +41,11 @@ public final class CountingMetrics implements OrderflowMetrics {
     }
 
     @Override
+    public void optimisticLockAttempt() {
+        add("optimistic_lock_attempts");
+    }
+
+    @Override
     public void outboxLag(long millis) {
         add("outbox_lag");
     }

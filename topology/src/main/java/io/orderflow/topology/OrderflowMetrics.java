@@ -35,6 +35,14 @@ public interface OrderflowMetrics {
     }
 
     /**
+     * A stock adjustment carrying an expectedVersion had it compared with the stock's version, whatever the outcome
+     * ({@code optimistic_lock_attempts_total}); the conflicts are a subset, so conflicts / attempts is the conflict
+     * rate.
+     */
+    default void optimisticLockAttempt() {
+    }
+
+    /**
      * An outbox event reached the saga, {@code millis} after its record's timestamp (Debezium's source time for the
      * outbox row) ({@code outbox_lag_seconds}).
      */

@@ -386,6 +386,26 @@ class OrderSagaTopologyTest {
     }
 
     @Test
+    void shouldCountEveryVersionedAdjustmentAsAnAttemptWhenItsVersionIsCompared() {
+        try (OrderflowDriver d = OrderflowDriver.full()) {
+            // Given sku s1 at version 1 after a versioned adjustment
+            d.adjust("a1", "s1", 10, 0L);
+
+            // When one versioned adjustment conflicts, one goes through, one carries no version and one is
+            // invalid (delta 0) before its version could be compared
+            d.adjust("a2", "s1", 5, 0L);
+            d.adjust("a3", "s1", 5, 1L);
+            d.adjust("a4", "s1", 1, null);
+            d.adjust("a5", "s1", 0, 3L);
+
+            // Then the three compared versions are attempts, and one of them a conflict
+            assertThat(d.metrics().count("optimistic_lock_attempts")).isEqualTo(3);
+            assertThat(d.metrics().count("optimistic_lock_conflicts")).isEqualTo(1);
+            assertThat(d.stock("s1").getVersion()).isEqualTo(3L);
+        }
+    }
+
+    @Test
     void shouldGiveIdenticalResultsWhenSameOrderArrivesAsJsonOrAsAvro() {
         String json = "{\"type\":\"OrderPlaced\",\"eventId\":\"e1\",\"orderId\":\"o1\",\"customerId\":\"c1\","
                 + "\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":2,\"unitPrice\":1250}]}";

@@ -66,6 +66,9 @@ public final class DemoRunner {
     private DemoSecurity security = DemoSecurity.none();
 
     private static final String LOOPBACK = "127.0.0.1";
+    /** The demo's PostgreSQL login users: the intake's (orderflow_intake_writer) and Debezium's (outbox reader). */
+    static final String INTAKE_LOGIN = "orderflow_intake";
+    static final String CDC_LOGIN = "orderflow_cdc";
 
     public DemoRunner(Options options) {
         this.options = options;
@@ -211,6 +214,12 @@ public final class DemoRunner {
         intakeProps.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
         intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
         intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
+        // As a deployment does it (docs/operations.md, "PostgreSQL roles"): the owner migrates; the intake and
+        // Debezium log in as users that may only write, and only read, the outbox.
+        IntakeService.migrate(IntakeConfig.from(intakeProps));
+        postgres.createLogin(INTAKE_LOGIN, postgres.password(), false, IntakeService.WRITER_ROLE);
+        postgres.createLogin(CDC_LOGIN, postgres.password(), true, IntakeService.OUTBOX_READER_ROLE);
+        intakeProps.put(IntakeConfig.JDBC_USER, INTAKE_LOGIN);
         // Notes are sealed in PostgreSQL and opened by the connector's transform, as intake/README.md describes.
         Path fieldKeys = fieldKeys(base);
         intakeProps.put(IntakeConfig.ENCRYPTION_KEYS, fieldKeys.toString());
@@ -219,7 +228,8 @@ public final class DemoRunner {
         EmbeddedConnect.Builder worker = EmbeddedConnect.builder(kafka.bootstrapServers());
         security.connect(kafka).forEach((key, value) -> worker.workerConfig((String) key, (String) value));
         EmbeddedConnect connect = lifecycle.own(worker.start());
-        Map<String, String> connectorSettings = new java.util.LinkedHashMap<>(postgres.debeziumConnection());
+        Map<String, String> connectorSettings = new java.util.LinkedHashMap<>(
+                postgres.debeziumConnection(CDC_LOGIN, postgres.password()));
         connectorSettings.putAll(OpenSealedFields.connectorSettings("outbox", fieldKeys));
         String name = connect.registerConnector(connector, connectorSettings);
         connect.awaitRunning(name, Duration.ofSeconds(120));

@@ -48,8 +48,10 @@ import java.util.regex.Pattern;
  * <p>It listens on 127.0.0.1 only and requires a password ({@code scram-sha-256}) for every
  * connection, so a connector configured with the wrong password fails as it would in production.
  * It has a database ({@link #database()}, default {@code orderflow}) owned by an application role
- * ({@link #user()}, default {@code orderflow}) that may log in and replicate: the role that runs the
- * migrations owns the outbox table, which is what Debezium needs to create its publication.
+ * ({@link #user()}, default {@code orderflow}) that may log in, replicate and create roles: the role that runs the
+ * intake's migrations, which own the tables, create the publication and create the group roles
+ * {@code orderflow_intake_writer} and {@code orderflow_outbox_reader}. {@link #createLogin} adds the least-privilege
+ * login users a deployment grants those roles to (docs/operations.md, "PostgreSQL roles: a protected outbox").
  *
  * <p>The data directory holds {@code pgdata/} (PostgreSQL's own) and {@code postgres.log} (the
  * server's output — start-up failures name it). A directory given to the builder is kept and reused
@@ -116,7 +118,7 @@ public final class LocalPostgres implements AutoCloseable {
         return database;
     }
 
-    /** The application role: may log in and replicate (what Debezium needs), owns {@link #database()}. */
+    /** The application role: may log in, replicate and create roles; owns {@link #database()}. */
     public String user() {
         return user;
     }
@@ -140,6 +142,11 @@ public final class LocalPostgres implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
+    /** A new JDBC connection to {@link #database()} as another login user; the caller closes it. */
+    public Connection connect(String loginUser, String loginPassword) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), loginUser, loginPassword);
+    }
+
     /**
      * The connection settings of a Debezium PostgreSQL connector for this server
      * ({@code database.hostname}, {@code database.port}, {@code database.user},
@@ -154,6 +161,49 @@ public final class LocalPostgres implements AutoCloseable {
         config.put("database.password", password);
         config.put("database.dbname", database);
         return config;
+    }
+
+    /**
+     * The connection settings of {@link #debeziumConnection()} for another login user, e.g. one made by
+     * {@link #createLogin} with {@code REPLICATION} and the role {@code orderflow_outbox_reader}.
+     */
+    public Map<String, String> debeziumConnection(String loginUser, String loginPassword) {
+        Map<String, String> config = debeziumConnection();
+        config.put("database.user", loginUser);
+        config.put("database.password", loginPassword);
+        return config;
+    }
+
+    /**
+     * Creates a login user (or, if it exists, sets its password and attributes again) as the superuser, with
+     * {@code REPLICATION} when asked, member of {@code groups} — roles that must exist by then (the intake's
+     * migrations create Orderflow's). Superuser, because only a superuser may give {@code REPLICATION} on
+     * PostgreSQL before 16.
+     *
+     * @throws IllegalArgumentException a name that is not a lower-case identifier, or a password on more than one line
+     * @throws IllegalStateException    PostgreSQL refused (e.g. a group that does not exist), with its message
+     */
+    public void createLogin(String name, String loginPassword, boolean replication, String... groups) {
+        Builder.requireIdentifier(name, "login");
+        Builder.requirePassword(loginPassword);
+        String attributes = "LOGIN " + (replication ? "REPLICATION" : "NOREPLICATION") + " PASSWORD "
+            + literal(loginPassword);
+        String url = "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+        try (Connection connection = DriverManager.getConnection(url, SUPERUSER, password);
+             Statement statement = connection.createStatement()) {
+            boolean exists = Builder.exists(connection, "SELECT 1 FROM pg_roles WHERE rolname = ?", name);
+            statement.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + name + " WITH " + attributes);
+            for (String group : groups) {
+                statement.execute("GRANT " + Builder.requireIdentifier(group, "group") + " TO " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create login " + name + " on embedded PostgreSQL: "
+                + e.getMessage(), e);
+        }
+    }
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
     }
 
     /**
@@ -302,12 +352,16 @@ public final class LocalPostgres implements AutoCloseable {
 
         /** Password of the application role and of the superuser (default {@code orderflow}). */
         public Builder password(String password) {
+            this.password = requirePassword(password);
+            return this;
+        }
+
+        static String requirePassword(String password) {
             Objects.requireNonNull(password, "password");
             if (password.isEmpty() || password.indexOf('\n') >= 0 || password.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("password must be non-empty and on one line");
             }
-            this.password = password;
-            return this;
+            return password;
         }
 
         /**
@@ -404,11 +458,12 @@ public final class LocalPostgres implements AutoCloseable {
             String url = "jdbc:postgresql://" + HOST + ":" + resolvedPort + "/postgres";
             try (Connection connection = DriverManager.getConnection(url, SUPERUSER, password);
                  Statement statement = connection.createStatement()) {
-                String passwordLiteral = "'" + password.replace("'", "''") + "'";
+                // CREATEROLE: the intake's V3 migration creates its group roles when they are missing.
+                String attributes = " WITH LOGIN REPLICATION CREATEROLE PASSWORD " + literal(password);
                 if (exists(connection, "SELECT 1 FROM pg_roles WHERE rolname = ?", user)) {
-                    statement.execute("ALTER ROLE " + user + " WITH LOGIN REPLICATION PASSWORD " + passwordLiteral);
+                    statement.execute("ALTER ROLE " + user + attributes);
                 } else {
-                    statement.execute("CREATE ROLE " + user + " WITH LOGIN REPLICATION PASSWORD " + passwordLiteral);
+                    statement.execute("CREATE ROLE " + user + attributes);
                 }
                 if (!exists(connection, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
                     statement.execute("CREATE DATABASE " + database + " OWNER " + user);

@@ -121,9 +121,13 @@ class ComposeFileTest {
         // and the connector runs before the intake takes its first order.
         assertThat(conditions("connect-init")).containsEntry("connect", "service_healthy")
                 .containsEntry("db-migrate", "service_completed_successfully")
+                .containsEntry("db-logins", "service_completed_successfully")
                 .containsEntry(instanceServices().get(0), "service_healthy");
-        assertThat(conditions("intake")).containsEntry("connect-init", "service_completed_successfully");
+        assertThat(conditions("intake")).containsEntry("connect-init", "service_completed_successfully")
+                .containsEntry("db-logins", "service_completed_successfully");
         assertThat(conditions("db-migrate")).containsEntry("postgres", "service_healthy");
+        // The login users are granted the roles the migrations create.
+        assertThat(conditions("db-logins")).containsEntry("db-migrate", "service_completed_successfully");
         for (String instance : instanceServices()) {
             assertThat(conditions(instance)).containsEntry("schema-registry", "service_healthy");
             for (String broker : brokerServices()) {
@@ -299,24 +303,26 @@ class ComposeFileTest {
     }
 
     @Test
-    void shouldScrapeExactlyTheInstancesWhenPrometheusLoadsItsConfig() {
+    void shouldScrapeExactlyTheInstancesAndTheIntakeWhenPrometheusLoadsItsConfig() {
         // Given
         Set<String> instances = instanceServices().stream()
                 .map(instance -> serviceConfig(instance).getProperty("application.server"))
                 .collect(Collectors.toCollection(TreeSet::new));
+        String intake = "intake:" + serviceConfig("intake").getProperty("http.port");
 
         // When
         Map<String, Object> prometheus = yaml(hostPath("prometheus", "/etc/prometheus/prometheus.yml"));
 
-        // Then
-        Set<String> targets = new TreeSet<>();
+        // Then the instances are job orderflow (the alert rules select it) and the intake a job of its own
+        Map<String, Set<String>> targets = new TreeMap<>();
         for (Object job : list(prometheus.get("scrape_configs"))) {
             assertThat(map(job).get("metrics_path")).isEqualTo("/metrics");
+            Set<String> jobTargets = targets.computeIfAbsent(string(map(job).get("job_name")), name -> new TreeSet<>());
             for (Object staticConfig : list(map(job).get("static_configs"))) {
-                list(map(staticConfig).get("targets")).forEach(target -> targets.add(string(target)));
+                list(map(staticConfig).get("targets")).forEach(target -> jobTargets.add(string(target)));
             }
         }
-        assertThat(targets).isEqualTo(instances);
+        assertThat(targets).isEqualTo(Map.of("orderflow", instances, "orderflow-intake", Set.of(intake)));
         for (Object rules : list(prometheus.get("rule_files"))) {
             assertThat(hostPath("prometheus", string(rules))).as("rule file %s", rules).isRegularFile();
         }
@@ -365,9 +371,13 @@ class ComposeFileTest {
         assertThat(services()).containsKey(env.get("DATABASE_HOSTNAME"));
         assertThat(env.get("DATABASE_HOSTNAME")).isEqualTo("postgres");
         assertThat(publishedPorts("postgres")).containsKey(Integer.parseInt(env.get("DATABASE_PORT")));
-        assertThat(env).containsEntry("DATABASE_USER", postgres.get("POSTGRES_USER"))
-                .containsEntry("DATABASE_PASSWORD", postgres.get("POSTGRES_PASSWORD"))
+        // ... as Debezium's own login, which db-logins makes (REPLICATION, orderflow_outbox_reader), not the owner
+        Map<String, String> logins = environment("db-logins");
+        assertThat(env).containsEntry("DATABASE_USER", logins.get("CDC_LOGIN"))
+                .containsEntry("DATABASE_PASSWORD", logins.get("CDC_PASSWORD"))
                 .containsEntry("DATABASE_DBNAME", postgres.get("POSTGRES_DB"));
+        assertThat(env.get("DATABASE_USER")).isNotEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(env.get("DATABASE_PASSWORD")).startsWith("${ORDERFLOW_DB_CDC_PASSWORD:?");
         assertThat(string(service("postgres").get("command"))).contains("wal_level=logical");
         // ... on the Connect service's REST port, sending only the inner config object to PUT .../config
         assertThat(env.get("CONNECT_URL")).isEqualTo("http://connect:" + connectRestPort());
@@ -476,22 +486,33 @@ class ComposeFileTest {
         assertThatCode(() -> SagaCommand.commandLine().parseArgs(command("intake").toArray(String[]::new)))
                 .doesNotThrowAnyException();
         assertThat(config.jdbcUrl()).isEqualTo(jdbcUrl);
-        assertThat(config.user()).isEqualTo(postgres.get("POSTGRES_USER"));
-        assertThat(config.password()).isEqualTo(postgres.get("POSTGRES_PASSWORD"));
-        // ... which is the operator's, from the environment, in no file of the repository
+        // ... as its own login, which db-logins makes (orderflow_intake_writer), not as the owner
+        Map<String, String> logins = environment("db-logins");
+        assertThat(config.user()).isEqualTo(logins.get("INTAKE_LOGIN")).isNotEqualTo(postgres.get("POSTGRES_USER"));
+        assertThat(config.password()).isEqualTo(logins.get("INTAKE_PASSWORD"));
+        // ... whose passwords are the operator's, from the environment, in no file of the repository
         assertThat(postgres.get("POSTGRES_PASSWORD")).startsWith("${ORDERFLOW_DB_PASSWORD:?");
+        assertThat(logins.get("INTAKE_PASSWORD")).startsWith("${ORDERFLOW_DB_INTAKE_PASSWORD:?");
+        // db-logins runs the script as the owner, against the postgres service
+        assertThat(logins).containsEntry("PGHOST", "postgres").containsEntry("PGUSER", postgres.get("POSTGRES_USER"))
+                .containsEntry("PGPASSWORD", postgres.get("POSTGRES_PASSWORD"))
+                .containsEntry("PGDATABASE", postgres.get("POSTGRES_DB"));
+        List<String> entrypoint = list(service("db-logins").get("entrypoint")).stream().map(ComposeFileTest::string)
+                .toList();
+        assertThat(hostPath("db-logins", entrypoint.get(entrypoint.size() - 1)))
+                .isEqualTo(ROOT.resolve("deploy/postgres/logins.sh"));
         List<String> intakeCommand = command("intake");
         assertThat(InstanceConfig.load(hostPath("intake", intakeCommand.get(intakeCommand.indexOf("--config") + 1)),
                 Map.of())).doesNotContainKey(IntakeConfig.JDBC_PASSWORD);
-        assertThat(environment("connect-init")).containsEntry("DATABASE_PASSWORD", postgres.get("POSTGRES_PASSWORD"));
+        assertThat(environment("connect-init")).containsEntry("DATABASE_PASSWORD", logins.get("CDC_PASSWORD"));
         int port = Integer.parseInt(intake.getProperty("http.port"));
         assertThat(publishedPorts("intake")).containsKey(port);
         assertThat(healthcheck("intake")).contains("http://localhost:" + port + "/health");
         // The migrations db-migrate applies are the intake's own, with the intake's Flyway version.
         Map<String, Object> migrate = service("db-migrate");
         assertThat(string(migrate.get("image"))).isEqualTo("flyway/flyway:" + parentProperty("flyway.version"));
-        assertThat(command("db-migrate")).contains("-url=" + jdbcUrl, "-user=" + config.user(),
-                "-password=" + config.password(), "-locations=filesystem:/flyway/sql", "migrate");
+        assertThat(command("db-migrate")).contains("-url=" + jdbcUrl, "-user=" + postgres.get("POSTGRES_USER"),
+                "-password=" + postgres.get("POSTGRES_PASSWORD"), "-locations=filesystem:/flyway/sql", "migrate");
         assertThat(hostPath("db-migrate", "/flyway/sql"))
                 .isEqualTo(ROOT.resolve("intake/src/main/resources/db/migration"));
         try (Stream<Path> migrations = Files.list(ROOT.resolve("intake/src/main/resources/db/migration"))) {

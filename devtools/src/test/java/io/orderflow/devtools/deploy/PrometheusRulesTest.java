@@ -1,5 +1,7 @@
 package io.orderflow.devtools.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.orderflow.devtools.it.SystemTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,11 +29,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Prometheus files in {@code deploy/prometheus/}: every alert has unit tests in {@code alerts.test.yml} — one
  * where it fires, with its labels and rendered annotations, and one where it stays silent — and, when
  * {@code promtool} is on the PATH (Debian/Ubuntu package {@code prometheus}), the rules, the demo's scrape config
- * and those unit tests pass {@code promtool}. Without {@code promtool} the promtool tests are reported as skipped.
+ * and those unit tests pass {@code promtool}, and so does every query of the Grafana dashboard. Without
+ * {@code promtool} the promtool tests are reported as skipped.
  */
 class PrometheusRulesTest {
     private static final Path PROMETHEUS = Path.of("").toAbsolutePath().getParent().resolve("deploy/prometheus");
     private static final Path RULE_TESTS = PROMETHEUS.resolve("alerts.test.yml");
+    private static final Path DASHBOARD = PROMETHEUS.resolveSibling("grafana").resolve("orderflow-dashboard.json");
     private static final String NO_PROMTOOL = "promtool is not on the PATH: install it (Debian/Ubuntu: "
             + "apt-get install prometheus) to check the alert rules and run their unit tests";
 
@@ -101,6 +105,36 @@ class PrometheusRulesTest {
 
         // When / Then
         assertSucceeds(promtool, logs, "test", "rules", RULE_TESTS.toString());
+    }
+
+    @Test
+    void shouldParseEveryDashboardQueryWhenPromtoolChecksThemAsRecordingRules(@TempDir Path logs) throws Exception {
+        // Given every query of the Grafana dashboard, as a recording rule promtool can check
+        Path promtool = promtool();
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        List<Map<String, Object>> rules = new ArrayList<>();
+        Set<Integer> ids = new TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(ids.add(panel.path("id").asInt())).as("panel id %s is unique", panel.path("id")).isTrue();
+            for (JsonNode target : panel.path("targets")) {
+                rules.add(Map.of("record", "dashboard:panel_" + panel.path("id").asInt() + "_"
+                        + target.path("refId").asText(), "expr", target.path("expr").asText()));
+            }
+        }
+        assertThat(rules).hasSizeGreaterThan(10);
+        Path file = logs.resolve("dashboard-queries.yml");
+        Files.writeString(file, new Yaml().dump(Map.of("groups", List.of(Map.of("name", "dashboard", "rules", rules)))));
+
+        // When / Then promtool parses each of them
+        assertSucceeds(promtool, logs, "check", "rules", file.toString());
+        // ... and the data consistency SLA panels say how each figure is defined
+        List<String> described = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (!panel.path("description").asText().isBlank()) {
+                described.add(panel.path("title").asText());
+            }
+        }
+        assertThat(described).contains("Mean time to consistency", "Consistency rate", "Conflict resolution rate");
     }
 
     private static Path promtool() {

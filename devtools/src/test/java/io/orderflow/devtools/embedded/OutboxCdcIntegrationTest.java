@@ -1,5 +1,6 @@
 package io.orderflow.devtools.embedded;
 
+import io.orderflow.intake.IntakeService;
 import io.orderflow.server.runtime.KafkaTopics;
 import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
@@ -48,7 +49,9 @@ import static org.awaitility.Awaitility.await;
  * → Kafka Connect with Debezium's PostgreSQL connector and outbox {@code EventRouter}, configured by
  * {@code connectors/orders-outbox.json} → {@code order.events} on a KRaft broker, read back with
  * the same {@link IngressReader} the saga uses. The schema is the intake's own, from its Flyway
- * migrations.
+ * migrations, with their roles: Debezium logs in as a {@code LOGIN REPLICATION} user granted only
+ * {@code orderflow_outbox_reader}, and the rows are written as a user granted only
+ * {@code orderflow_intake_writer}.
  */
 class OutboxCdcIntegrationTest {
 
@@ -70,6 +73,11 @@ class OutboxCdcIntegrationTest {
     static final String INTAKE_MIGRATIONS = "classpath:db/migration";
 
     static final Duration CONNECTOR_START = Duration.ofSeconds(60);
+    /** Debezium's login: LOGIN REPLICATION, granted orderflow_outbox_reader; and the intake's, granted the writer. */
+    static final String CDC_LOGIN = "orderflow_cdc";
+    static final String CDC_PASSWORD = "cdc-password";
+    static final String INTAKE_LOGIN = "orderflow_intake";
+    static final String INTAKE_PASSWORD = "intake-password";
     static final Duration DELIVERY = Duration.ofSeconds(20);
 
     @RegisterExtension
@@ -91,6 +99,9 @@ class OutboxCdcIntegrationTest {
             .failOnMissingLocations(true)
             .load()
             .migrate();
+        // Least privilege, as a deployment runs it: Debezium may only read the outbox, the intake only write it.
+        postgres.createLogin(CDC_LOGIN, CDC_PASSWORD, true, IntakeService.OUTBOX_READER_ROLE);
+        postgres.createLogin(INTAKE_LOGIN, INTAKE_PASSWORD, false, IntakeService.WRITER_ROLE);
         try (Admin admin = KAFKA.admin()) {
             KafkaTopics.ensure(admin, List.of(ORDER_EVENTS), 6, (short) 1, Duration.ofSeconds(30));
             KafkaTopics.ensure(admin, List.of(HEARTBEAT_TOPIC), 1, (short) 1, Duration.ofSeconds(30));
@@ -98,7 +109,7 @@ class OutboxCdcIntegrationTest {
         long connectStarting = System.nanoTime();
         connect = EmbeddedConnect.builder(KAFKA.bootstrapServers()).start();
         long registering = System.nanoTime();
-        connect.registerConnector(CONNECTOR_FILE, postgres.debeziumConnection());
+        connect.registerConnector(CONNECTOR_FILE, postgres.debeziumConnection(CDC_LOGIN, CDC_PASSWORD));
         connect.awaitRunning(CONNECTOR, CONNECTOR_START);
         LOG.info("Measured: PostgreSQL started in {} ms, Connect worker in {} ms, connector registered and RUNNING in {} ms",
             millis(postgresStarted - started), millis(registering - connectStarting), millis(System.nanoTime() - registering));
@@ -132,7 +143,7 @@ class OutboxCdcIntegrationTest {
             UUID placedId = UUID.randomUUID();
             String placed = "{\"type\":\"OrderPlaced\",\"eventId\":\"" + placedId + "\",\"orderId\":\"o1\","
                 + "\"customerId\":\"c1\",\"currency\":\"EUR\",\"lines\":[{\"sku\":\"s1\",\"quantity\":2,\"unitPrice\":1250}]}";
-            try (Connection connection = postgres.connect()) {
+            try (Connection connection = postgres.connect(INTAKE_LOGIN, INTAKE_PASSWORD)) {
                 connection.setAutoCommit(false);
                 insertOutboxRow(connection, placedId, "o1", "OrderPlaced", placed);
                 try (PreparedStatement delete = connection.prepareStatement("DELETE FROM outbox WHERE id = ?")) {
@@ -164,7 +175,7 @@ class OutboxCdcIntegrationTest {
 
             // When a later event for the same order (same key, so same partition) is committed
             UUID cancelId = UUID.randomUUID();
-            try (Connection connection = postgres.connect()) {
+            try (Connection connection = postgres.connect(INTAKE_LOGIN, INTAKE_PASSWORD)) {
                 insertOutboxRow(connection, cancelId, "o1", "OrderCancelRequested",
                     "{\"type\":\"OrderCancelRequested\",\"eventId\":\"" + cancelId + "\",\"orderId\":\"o1\"}");
             }

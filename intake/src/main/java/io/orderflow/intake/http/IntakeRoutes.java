@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.orderflow.intake.DatabaseUnavailableException;
 import io.orderflow.intake.IdempotencyConflictException;
@@ -54,8 +55,25 @@ public final class IntakeRoutes {
     /** Adds {@code POST /orders} and {@code POST /orders/{id}/cancel} to the server being configured. */
     public static void register(JavalinConfig config, IntakeService service) {
         IntakeRoutes routes = new IntakeRoutes(service);
-        config.routes.post("/orders", routes::placeOrder);
-        config.routes.post("/orders/{id}/cancel", routes::cancelOrder);
+        config.routes.post("/orders", routes.timed("/orders", routes::placeOrder));
+        config.routes.post("/orders/{id}/cancel", routes.timed("/orders/{id}/cancel", routes::cancelOrder));
+    }
+
+    /** {@code handler}, its latency recorded per route and status ({@code http_server_requests_seconds}). */
+    private Handler timed(String route, Handler handler) {
+        return ctx -> {
+            long started = System.nanoTime();
+            int status = 500;
+            try {
+                handler.handle(ctx);
+                status = ctx.statusCode();
+            } catch (HttpResponseException e) {
+                status = e.getStatus();
+                throw e;
+            } finally {
+                service.metrics().request("POST", route, status, System.nanoTime() - started);
+            }
+        };
     }
 
     private void placeOrder(Context ctx) {

@@ -1,5 +1,7 @@
 package io.orderflow.server.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.orderflow.server.http.HttpApi;
 import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.http.HttpTls;
@@ -20,7 +22,8 @@ import java.util.concurrent.Callable;
 @Command(name = "intake", mixinStandardHelpOptions = true,
         description = {"Run the order intake alone: POST /orders to PostgreSQL.",
                 "%nPOST /orders and POST /orders/{id}/cancel write the order and an outbox row to PostgreSQL in "
-                        + "one transaction; Debezium publishes the outbox to order.events.",
+                        + "one transaction; Debezium publishes the outbox to order.events. GET /metrics exports "
+                        + "the intake's metrics (Prometheus text format).",
                 "%n" + IntakeCommand.KEYS,
                 "%nEnvironment variables override the keys: ORDERFLOW_INTAKE_JDBC_URL overrides intake.jdbc.url, "
                         + "ORDERFLOW_HTTP_PORT overrides http.port, and so on."})
@@ -53,8 +56,10 @@ public final class IntakeCommand implements Callable<Integer> {
             System.err.println("warning: " + HttpApi.NO_AUTH_WARNING);
         }
         try (Lifecycle lifecycle = new Lifecycle()) {
-            IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig));
-            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, auth, tls, intake));
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            lifecycle.own(metrics::close);
+            IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig, metrics));
+            IntakeServer server = lifecycle.own(IntakeServer.start(host, port, auth, tls, intake, metrics));
             System.out.println("Orderflow intake running: " + tls.scheme().toUpperCase(java.util.Locale.ROOT)
                     + " on port " + server.port() + ", PostgreSQL at "
                     + intakeConfig.redactedUrl() + ". Ctrl-C stops it.");

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * {@code saga_duration_seconds}, {@code saga_pending}, {@code saga_oldest_pending_age_seconds},
  * {@code saga_reply_path_lag_seconds},
  * {@code outbox_lag_seconds}, {@code idempotency_duplicates_total{topic}},
- * {@code optimistic_lock_conflicts_total}, {@code dlq_records_total{topic}}; plus Kafka Streams' own
+ * {@code optimistic_lock_conflicts_total}, {@code optimistic_lock_attempts_total}, {@code dlq_records_total{topic}}; plus Kafka Streams' own
  * ({@code kafka_stream_*}; the state stores' {@code kafka_stream_state_*} through {@link StateStoreMeters}, with the
  * same tag keys for every store type). Tagged counters are created up front so every series exists from the first
  * scrape. A meter Prometheus refuses (a name already used with other tag keys or another type) is logged at WARN,
@@ -46,6 +46,7 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     private final Counter started;
     private final Counter timeouts;
     private final Counter lockConflicts;
+    private final Counter lockAttempts;
     private final Timer duration;
     private final Set<String> refusedNames = ConcurrentHashMap.newKeySet();
     private KafkaStreamsMetrics streamsMetrics;
@@ -66,6 +67,9 @@ public final class MicrometerMetrics implements OrderflowMetrics {
                 .register(registry);
         lockConflicts = Counter.builder("optimistic.lock.conflicts")
                 .description("Stock adjustments refused for a stale expectedVersion").register(registry);
+        lockAttempts = Counter.builder("optimistic.lock.attempts")
+                .description("Stock adjustments whose expectedVersion was compared with the stock's version")
+                .register(registry);
         duration = Timer.builder("saga.duration").description("From OrderPlaced to CONFIRMED or CANCELLED")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
@@ -170,6 +174,11 @@ public final class MicrometerMetrics implements OrderflowMetrics {
     @Override
     public void optimisticLockConflict() {
         lockConflicts.increment();
+    }
+
+    @Override
+    public void optimisticLockAttempt() {
+        lockAttempts.increment();
     }
 
     @Override

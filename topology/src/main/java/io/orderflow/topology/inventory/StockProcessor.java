@@ -67,6 +67,11 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
         if (step.rejection() == null) {
             stock.put(adjustment.getSku(), step.stock());
         }
+        // An invalid adjustment is refused before its version is compared: no attempt at the lock.
+        if (adjustment.getExpectedVersion() != null
+                && (step.rejection() == null || !Rejection.INVALID.equals(step.rejection().code()))) {
+            metrics.optimisticLockAttempt();
+        }
         return step.rejection();
     }
 
