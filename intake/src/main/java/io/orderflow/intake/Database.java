@@ -14,6 +14,8 @@ import java.util.Set;
 /** Opens the intake's connection pool and brings the schema up to date (Flyway, {@code db/migration}). */
 final class Database {
     private static final String MIGRATIONS = "classpath:db/migration";
+    /** Longer than any statement of the intake's takes; a hung database is let go after it. */
+    static final java.time.Duration SOCKET_TIMEOUT = java.time.Duration.ofSeconds(30);
     // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now; class 08 = connection exception,
     // class 53 = insufficient resources (too many connections, out of memory or disk).
     private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03");
@@ -35,6 +37,9 @@ final class Database {
         hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
         // Start-up waits at most as long as a request would before saying the database is unreachable.
         hikari.setInitializationFailTimeout(config.connectionTimeout().toMillis());
+        // A database that hangs (paused, or a network that drops packets) must not hold a connection forever: a read
+        // that waits longer fails the connection, which the pool then replaces.
+        hikari.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
         hikari.setAutoCommit(false);
         hikari.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         HikariDataSource pool;

@@ -3,6 +3,7 @@ package io.orderflow.intake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Group commit for {@code POST /orders}: callers hand in their order and wait; a few writer threads each take
@@ -30,13 +32,16 @@ final class GroupCommit implements AutoCloseable {
 
     private final OrderStore store;
     private final int batchMax;
+    private final Duration timeout;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
 
-    GroupCommit(OrderStore store, int batchMax, int writerCount) {
+    /** @param timeout how long a caller waits for its transaction before it is answered "unavailable" */
+    GroupCommit(OrderStore store, int batchMax, int writerCount, Duration timeout) {
         this.store = store;
         this.batchMax = batchMax;
+        this.timeout = timeout;
         for (int i = 0; i < writerCount; i++) {
             Thread writer = new Thread(this::write, "orderflow-intake-writer-" + i);
             writer.setDaemon(true);
@@ -56,13 +61,21 @@ final class GroupCommit implements AutoCloseable {
         if (!running) {
             throw shuttingDown();
         }
-        queue.add(new Pending(placement, answer));
+        Pending pending = new Pending(placement, answer);
+        queue.add(pending);
         if (!running) {
             // close() may have drained the queue before this order arrived; nobody else will answer it.
             failAll(shuttingDown());
         }
         try {
-            return answer.get();
+            return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // A hung database must not hold the caller's thread: answer now. Still queued, it is never written.
+            String orderId = placement.order().orderId();
+            throw new DatabaseUnavailableException(queue.remove(pending)
+                    ? "no transaction could take order " + orderId + " within " + timeout + " (not written)"
+                    : "the transaction of order " + orderId + " did not end within " + timeout
+                            + " (it may still commit; retrying with the same Idempotency-Key is safe)", null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while order " + placement.order().orderId()

@@ -28,6 +28,8 @@ import java.util.Properties;
  *       {@code POST /orders} share one PostgreSQL transaction (1 = one transaction per order)</td></tr>
  *   <tr><td>{@code intake.batch.writers}</td><td>2</td><td>threads that write those batches, each on its own pooled
  *       connection; at most {@code intake.jdbc.pool.size}</td></tr>
+ *   <tr><td>{@code intake.request.timeout}</td><td>5s</td><td>how long a request waits for its transaction before
+ *       it is answered "unavailable" (the order may still be written: a retry with the same key is safe)</td></tr>
  *   <tr><td>{@code intake.encryption.keys}</td><td>none</td><td>the keys file personal data (the note) is sealed
  *       with, AES-256-GCM, in the order row and the outbox row; none: stored as given</td></tr>
  * </table>
@@ -35,7 +37,8 @@ import java.util.Properties;
  * {@link #toString()} never shows the password.
  */
 public record IntakeConfig(String jdbcUrl, String user, String password, int poolSize, Duration connectionTimeout,
-                           OutboxMode outboxMode, int batchMax, int batchWriters, Path encryptionKeys) {
+                           OutboxMode outboxMode, int batchMax, int batchWriters, Duration requestTimeout,
+                           Path encryptionKeys) {
 
     public static final String JDBC_URL = "intake.jdbc.url";
     public static final String JDBC_USER = "intake.jdbc.user";
@@ -45,12 +48,14 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public static final String OUTBOX_MODE = "intake.outbox.mode";
     public static final String BATCH_MAX = "intake.batch.max";
     public static final String BATCH_WRITERS = "intake.batch.writers";
+    public static final String REQUEST_TIMEOUT = "intake.request.timeout";
     public static final String ENCRYPTION_KEYS = "intake.encryption.keys";
 
     static final int DEFAULT_POOL_SIZE = 10;
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
     static final int DEFAULT_BATCH_MAX = 100;
     static final int DEFAULT_BATCH_WRITERS = 2;
+    static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     // HikariCP refuses anything shorter.
     private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
 
@@ -74,6 +79,9 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
         if (batchMax < 1) {
             throw new IllegalArgumentException(BATCH_MAX + " must be >= 1, was " + batchMax);
         }
+        if (requestTimeout == null || requestTimeout.compareTo(MIN_CONNECTION_TIMEOUT) < 0) {
+            throw new IllegalArgumentException(REQUEST_TIMEOUT + " must be at least 250ms, was " + requestTimeout);
+        }
         if (batchWriters < 1 || batchWriters > poolSize) {
             throw new IllegalArgumentException(BATCH_WRITERS + " must be between 1 and " + POOL_SIZE + " (" + poolSize
                     + "), was " + batchWriters);
@@ -84,7 +92,7 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public IntakeConfig(String jdbcUrl, String user, String password, int poolSize, Duration connectionTimeout,
                         OutboxMode outboxMode) {
         this(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, DEFAULT_BATCH_MAX,
-                Math.min(DEFAULT_BATCH_WRITERS, poolSize), null);
+                Math.min(DEFAULT_BATCH_WRITERS, poolSize), DEFAULT_REQUEST_TIMEOUT, null);
     }
 
     /**
@@ -112,6 +120,9 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
             .define(BATCH_WRITERS, Type.INT, null, Importance.MEDIUM,
                     "threads that write those batches, each on its own pooled connection (default 2, at most "
                             + "intake.jdbc.pool.size)")
+            .define(REQUEST_TIMEOUT, Type.STRING, "5s", Settings.duration(MIN_CONNECTION_TIMEOUT),
+                    Importance.MEDIUM, "how long a request waits for its transaction before 503 (the order may still "
+                            + "be written: retrying with the same Idempotency-Key is safe)")
             .define(ENCRYPTION_KEYS, Type.STRING, null, Importance.HIGH,
                     "keys file: personal data (the note) is sealed with its active key (AES-256-GCM) in the order "
                             + "and outbox rows; the outbox connector's transform opens it. None: stored as given");
@@ -131,25 +142,26 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
                 OutboxMode.parse(OUTBOX_MODE, (String) values.get(OUTBOX_MODE)),
                 (Integer) values.get(BATCH_MAX),
                 writers != null ? writers : Math.min(DEFAULT_BATCH_WRITERS, poolSize),
+                Settings.duration(values, REQUEST_TIMEOUT),
                 values.get(ENCRYPTION_KEYS) == null ? null : Path.of((String) values.get(ENCRYPTION_KEYS)));
     }
 
     /** The same settings with another outbox mode. */
     public IntakeConfig withOutboxMode(OutboxMode mode) {
         return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, mode, batchMax, batchWriters,
-                encryptionKeys);
+                requestTimeout, encryptionKeys);
     }
 
     /** The same settings with another group commit: at most {@code max} orders per transaction, {@code writers} threads. */
     public IntakeConfig withBatch(int max, int writers) {
         return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, max, writers,
-                encryptionKeys);
+                requestTimeout, encryptionKeys);
     }
 
     /** The same settings, sealing personal data with the keys in {@code keys} (null: not sealed). */
     public IntakeConfig withEncryptionKeys(Path keys) {
         return new IntakeConfig(jdbcUrl, user, password, poolSize, connectionTimeout, outboxMode, batchMax,
-                batchWriters, keys);
+                batchWriters, requestTimeout, keys);
     }
 
     /** The JDBC URL safe to print: a {@code password=} parameter in it is masked. */
@@ -161,7 +173,8 @@ public record IntakeConfig(String jdbcUrl, String user, String password, int poo
     public String toString() {
         return "IntakeConfig[url=" + redactedUrl() + ", user=" + user + ", password=" + (password == null ? "none" : "***")
                 + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + ", outboxMode=" + outboxMode
-                + ", batchMax=" + batchMax + ", batchWriters=" + batchWriters + ", encryptionKeys=" + encryptionKeys
+                + ", batchMax=" + batchMax + ", batchWriters=" + batchWriters + ", requestTimeout=" + requestTimeout
+                + ", encryptionKeys=" + encryptionKeys
                 + "]";
     }
 

@@ -13,7 +13,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The intake's meters in a Micrometer registry; in Prometheus format (what {@code saga intake} serves at
@@ -29,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  *       {@link OutboxMode#DELETE} (the default) it is 0 by construction — each row is deleted in the transaction
  *       that inserted it and the event waits in the WAL for Debezium — so a value above 0 there means something
  *       else writes the table; with {@link OutboxMode#KEEP} it is what the next purge will find. NaN when the
- *       database cannot be asked.</li>
+ *       database cannot be asked or does not answer within 2 s (counted on a thread of its own, so a hung
+ *       database never holds a scrape longer).</li>
  *   <li>{@code idempotency_checks_total}: requests whose Idempotency-Key was looked up in
  *       {@code idempotency_keys} and answered (new, replayed or refused as reused).</li>
  *   <li>{@code idempotency_hits_total}: of those, the ones whose key was already taken: a repeat answered with the
@@ -51,6 +57,12 @@ public final class IntakeMetrics {
     private final Counter outboxFailed;
     private final Counter idempotencyChecks;
     private final Counter idempotencyHits;
+    private final ExecutorService counter = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "orderflow-intake-outbox-count");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private CompletableFuture<Double> counting;
 
     public IntakeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -72,7 +84,7 @@ public final class IntakeMetrics {
 
     /** Counts the outbox table's rows on each scrape (through {@code pool}). */
     void bindOutboxTable(DataSource pool, OutboxMode mode) {
-        Gauge.builder("outbox.table.size", pool, IntakeMetrics::countOutbox).strongReference(true)
+        Gauge.builder("outbox.table.size", pool, this::outboxSize).strongReference(true)
                 .description("Rows in the outbox table now; 0 by construction with intake.outbox.mode=delete ("
                         + mode.name().toLowerCase(java.util.Locale.ROOT) + " here): the events wait in the WAL")
                 .register(registry);
@@ -104,6 +116,39 @@ public final class IntakeMetrics {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Stops the outbox count's thread. */
+    void close() {
+        counter.shutdownNow();
+    }
+
+    /**
+     * The outbox's rows, counted on another thread: a scrape waits for the count at most
+     * {@value #COUNT_TIMEOUT_SECONDS} s, even when the database hangs (a statement timeout is no help then), and a
+     * count still running is waited for again rather than started twice.
+     */
+    private double outboxSize(DataSource pool) {
+        CompletableFuture<Double> count;
+        synchronized (this) {
+            if (counting == null || counting.isDone()) {
+                counting = CompletableFuture.supplyAsync(() -> countOutbox(pool), counter);
+            }
+            count = counting;
+        }
+        try {
+            return count.get(COUNT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            log.warn("outbox_table_size is NaN in this scrape: the outbox count took longer than {} s",
+                    COUNT_TIMEOUT_SECONDS);
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** Counts the outbox table's rows (through {@code pool}). */
     private static double countOutbox(DataSource pool) {
         try (Connection connection = pool.getConnection();
              Statement count = connection.createStatement()) {

@@ -53,6 +53,7 @@ public final class IntakeService implements AutoCloseable {
     private final HikariDataSource pool;
     private final OrderStore store;
     private final GroupCommit groupCommit;
+    private final DatabaseGuard guard;
     private final IntakeMetrics metrics;
     /** Seals personal data before it is stored; null when {@code intake.encryption.keys} is not set. */
     private final FieldCipher cipher;
@@ -61,7 +62,8 @@ public final class IntakeService implements AutoCloseable {
         this.pool = pool;
         this.cipher = cipher;
         this.store = new OrderStore(pool, config.outboxMode());
-        this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters());
+        this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters(), config.requestTimeout());
+        this.guard = new DatabaseGuard(metrics.registry());
         this.metrics = metrics;
         metrics.bindOutboxTable(pool, config.outboxMode());
     }
@@ -199,7 +201,7 @@ public final class IntakeService implements AutoCloseable {
     private Optional<OrderStore.Answer> counted(Supplier<Optional<OrderStore.Answer>> write) {
         Optional<OrderStore.Answer> answer;
         try {
-            answer = write.get();
+            answer = guard.call(write);
         } catch (RuntimeException e) {
             metrics.outboxFailed();
             throw e;
@@ -226,6 +228,7 @@ public final class IntakeService implements AutoCloseable {
         try {
             groupCommit.close();
         } finally {
+            metrics.close();
             pool.close();
         }
     }

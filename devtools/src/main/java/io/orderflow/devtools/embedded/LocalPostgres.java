@@ -87,6 +87,7 @@ public final class LocalPostgres implements AutoCloseable {
     private final String password;
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
+    private volatile boolean paused;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LocalPostgres(EmbeddedPostgres server, int port, String database, String user, String password,
@@ -219,6 +220,9 @@ public final class LocalPostgres implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
+        if (paused) {
+            resume(); // a paused server cannot shut down
+        }
         stop(server, dataDir.resolve(PGDATA_DIR_NAME));
         if (deleteDataDirOnClose) {
             deleteDirectory(dataDir);
@@ -256,6 +260,40 @@ public final class LocalPostgres implements AutoCloseable {
                 + SHUTDOWN_TIMEOUT.toSeconds() + " s of SIGQUIT", e);
         }
         LOG.info("Embedded PostgreSQL on {}:{} crashed on purpose (immediate shutdown)", HOST, port);
+    }
+
+    /**
+     * Pauses the server: SIGSTOP to the postmaster and every backend, so that connections stay open and nothing
+     * answers — a hung database, not a dead one — until {@link #resume()}.
+     */
+    public void pause() {
+        signalAll("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT to the postmaster and every backend after {@link #pause()}; {@link #close()} does it too. */
+    public void resume() {
+        signalAll("CONT");
+        paused = false;
+    }
+
+    private void signalAll(String signal) {
+        Path pidFile = dataDir.resolve(PGDATA_DIR_NAME).resolve("postmaster.pid");
+        try {
+            long pid = Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(
+                "no postmaster with pid " + pid + " (from " + pidFile + ")"));
+            Signals.send(pid, signal);
+            for (ProcessHandle child : postmaster.descendants().toList()) {
+                Signals.send(child.pid(), signal);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal embedded PostgreSQL (" + pidFile + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while signalling embedded PostgreSQL", e);
+        }
+        LOG.info("Embedded PostgreSQL on {}:{}: SIG{} sent to the postmaster and its backends", HOST, port, signal);
     }
 
     private static void stop(EmbeddedPostgres server, Path pgData) {

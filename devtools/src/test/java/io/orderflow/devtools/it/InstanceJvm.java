@@ -1,5 +1,6 @@
 package io.orderflow.devtools.it;
 
+import io.orderflow.devtools.embedded.Signals;
 import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.runtime.InstanceConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -136,20 +137,13 @@ public final class InstanceJvm implements AutoCloseable {
     }
 
     /** SIGSTOP: the process hangs as it is — connections stay open, nothing answers — until {@link #resume()}. */
-    public void pause() throws IOException, InterruptedException {
-        signal("STOP");
+    public void pause() throws InterruptedException {
+        Signals.send(process.pid(), "STOP");
     }
 
     /** SIGCONT after {@link #pause()}. */
-    public void resume() throws IOException, InterruptedException {
-        signal("CONT");
-    }
-
-    private void signal(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
-        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
-        }
+    public void resume() throws InterruptedException {
+        Signals.send(process.pid(), "CONT");
     }
 
     /** SIGKILL: no shutdown, no leave-group, transactions left open. */
@@ -162,7 +156,7 @@ public final class InstanceJvm implements AutoCloseable {
         if (process.isAlive()) {
             try {
                 resume(); // a paused process would not hear SIGTERM until the grace ran out
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 // stop() ends it with SIGKILL after the grace anyway
             }
             stop(Duration.ofSeconds(30));

@@ -33,7 +33,7 @@ public final class IntakeCommand implements Callable<Integer> {
             + "%n  intake.jdbc.url (required), intake.jdbc.user, intake.jdbc.password,"
             + "%n  intake.jdbc.pool.size, intake.jdbc.connection.timeout,"
             + "%n  intake.outbox.mode (delete|keep), intake.batch.max, intake.batch.writers,"
-            + "%n  intake.encryption.keys,"
+            + "%n  intake.request.timeout, intake.encryption.keys,"
             + "%n  http.port (default 8080), http.host,"
             + "%n  http.auth (tokens|none, required), http.auth.tokens.file, http.auth.tokens,"
             + "%n  http.auth.metrics, http.tls.keystore.path, http.tls.keystore.password,"
