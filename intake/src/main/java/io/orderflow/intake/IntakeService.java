@@ -9,6 +9,15 @@ import io.orderflow.contracts.OrderCancelRequested;
 import io.orderflow.contracts.OrderEvent;
 import io.orderflow.contracts.OrderLine;
 import io.orderflow.contracts.OrderPlaced;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.orderflow.crypto.FieldCipher;
 import io.orderflow.crypto.KeyRing;
 import io.orderflow.domain.Ids;
@@ -23,10 +32,13 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -57,10 +69,14 @@ public final class IntakeService implements AutoCloseable {
     private final IntakeMetrics metrics;
     /** Seals personal data before it is stored; null when {@code intake.encryption.keys} is not set. */
     private final FieldCipher cipher;
+    /** A span per request; its context goes into the outbox row for the saga to continue the trace. */
+    private final Tracer tracer;
 
-    private IntakeService(HikariDataSource pool, IntakeConfig config, IntakeMetrics metrics, FieldCipher cipher) {
+    private IntakeService(HikariDataSource pool, IntakeConfig config, IntakeMetrics metrics, FieldCipher cipher,
+                          OpenTelemetry openTelemetry) {
         this.pool = pool;
         this.cipher = cipher;
+        this.tracer = openTelemetry.getTracer("io.orderflow.intake");
         this.store = new OrderStore(pool, config.outboxMode());
         this.groupCommit = new GroupCommit(store, config.batchMax(), config.batchWriters(), config.requestTimeout());
         this.guard = new DatabaseGuard(metrics.registry());
@@ -88,9 +104,18 @@ public final class IntakeService implements AutoCloseable {
      * (never the password) when the database cannot be reached or migrated, or the keys file when it cannot serve.
      */
     public static IntakeService start(IntakeConfig config, MeterRegistry registry) {
+        return start(config, registry, OpenTelemetry.noop());
+    }
+
+    /**
+     * As {@link #start(IntakeConfig, MeterRegistry)}, tracing each request through {@code openTelemetry}: a span
+     * per request (a child of the caller's {@code traceparent} when the HTTP layer made it current), whose W3C
+     * context the outbox row carries to the saga.
+     */
+    public static IntakeService start(IntakeConfig config, MeterRegistry registry, OpenTelemetry openTelemetry) {
         KeyRing keys = config.encryptionKeys() == null ? null : keyRing(config.encryptionKeys());
         IntakeService service = new IntakeService(Database.open(config), config, new IntakeMetrics(registry),
-                keys == null ? null : new FieldCipher(keys));
+                keys == null ? null : new FieldCipher(keys), openTelemetry);
         log.info("Order intake connected to {} (pool {}, outbox mode {}, up to {} orders per transaction, {} writers)",
                 config.redactedUrl(), config.poolSize(), config.outboxMode(), config.batchMax(), config.batchWriters());
         if (keys == null) {
@@ -109,6 +134,11 @@ public final class IntakeService implements AutoCloseable {
      * @throws DatabaseUnavailableException  PostgreSQL cannot be reached; retrying with the same key is safe
      */
     public OrderAccepted placeOrder(String idempotencyKey, PlaceOrderRequest request) {
+        return traced("POST /orders", "intake.place", null, traceparent -> place(idempotencyKey, request,
+                traceparent));
+    }
+
+    private OrderAccepted place(String idempotencyKey, PlaceOrderRequest request, String traceparent) {
         requireValidKey(idempotencyKey);
         OrderPlaced placed = toOrderPlaced(request);
         String orderId = newOrderId();
@@ -123,7 +153,8 @@ public final class IntakeService implements AutoCloseable {
                 new OrderStore.Claim(placed.getCustomerId(), idempotencyKey, fingerprint),
                 new OrderStore.NewOrder(orderId, placed.getCustomerId(), placed.getCurrency(),
                         OrderValidation.total(placed.getLines()), linesJson(placed.getLines()), note),
-                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload))))).orElseThrow();
+                new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_PLACED, payload, traceparent)))))
+                .orElseThrow();
         metrics.idempotencyChecked(answer.replayed());
         if (answer.replayed()) {
             requireSameRequest(answer, fingerprint, idempotencyKey, "customer " + placed.getCustomerId());
@@ -157,6 +188,11 @@ public final class IntakeService implements AutoCloseable {
      * @throws DatabaseUnavailableException  PostgreSQL cannot be reached
      */
     public OrderAccepted cancelOrder(String orderId, String idempotencyKey) {
+        return traced("POST /orders/{id}/cancel", "intake.cancel", orderId, traceparent -> cancel(orderId,
+                idempotencyKey, traceparent));
+    }
+
+    private OrderAccepted cancel(String orderId, String idempotencyKey, String traceparent) {
         String problem = Ids.problem("orderId", orderId);
         if (problem != null) {
             throw new ValidationException(problem);
@@ -168,7 +204,8 @@ public final class IntakeService implements AutoCloseable {
         String payload = json(IngressJson.write(new OrderEvent(eventId.toString(), orderId, new OrderCancelRequested())));
         String fingerprint = fingerprint(List.of(ORDER_CANCEL_REQUESTED, orderId));
         OrderStore.Answer answer = counted(() -> store.requestCancel(orderId, idempotencyKey, fingerprint,
-                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload)))
+                        new OrderStore.OutboxEvent(eventId, AGGREGATE_TYPE, orderId, ORDER_CANCEL_REQUESTED, payload,
+                                traceparent)))
                 .orElseThrow(() -> new NotFoundException("no order '" + orderId + "'"));
         if (idempotencyKey != null) {
             metrics.idempotencyChecked(answer.replayed());
@@ -179,6 +216,32 @@ public final class IntakeService implements AutoCloseable {
             log.debug("Cancellation of order {} requested, event {}", orderId, eventId);
         }
         return new OrderAccepted(answer.orderId(), answer.status(), answer.replayed());
+    }
+
+    /**
+     * Runs {@code work} in a server span {@code name} (a child of the current context), handing it the span's W3C
+     * {@code traceparent} (null when tracing is off) and marking the order the answer names.
+     */
+    private OrderAccepted traced(String name, String step, String orderId, Function<String, OrderAccepted> work) {
+        Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER)
+                .setAttribute(AttributeKey.stringKey("saga.step"), step).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            Map<String, String> carrier = new HashMap<>(2);
+            W3CTraceContextPropagator.getInstance().inject(Context.current(), carrier, Map::put);
+            OrderAccepted accepted = work.apply(carrier.get("traceparent"));
+            span.setAttribute(AttributeKey.stringKey("saga.id"), accepted.orderId());
+            span.setAttribute(AttributeKey.booleanKey("orderflow.idempotent_replay"), accepted.replayed());
+            return accepted;
+        } catch (RuntimeException e) {
+            if (orderId != null) {
+                span.setAttribute(AttributeKey.stringKey("saga.id"), orderId);
+            }
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     /**

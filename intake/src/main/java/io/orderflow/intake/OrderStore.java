@@ -51,7 +51,12 @@ final class OrderStore {
     }
 
     /** An outbox row; {@code payload} is the JSON text of the event. */
-    record OutboxEvent(UUID id, String aggregateType, String aggregateId, String type, String payload) {
+    record OutboxEvent(UUID id, String aggregateType, String aggregateId, String type, String payload,
+                       String traceparent) {
+        /** An event written outside any trace. */
+        OutboxEvent(UUID id, String aggregateType, String aggregateId, String type, String payload) {
+            this(id, aggregateType, aggregateId, type, payload, null);
+        }
     }
 
     /** The answer to a claim: this request's own, or the stored first answer with the fingerprint it was given for. */
@@ -339,6 +344,7 @@ final class OrderStore {
         String[] aggregateIds = new String[n];
         String[] types = new String[n];
         String[] payloads = new String[n];
+        String[] traceparents = new String[n];
         for (int i = 0; i < n; i++) {
             OutboxEvent event = events.get(i);
             ids[i] = event.id();
@@ -346,17 +352,19 @@ final class OrderStore {
             aggregateIds[i] = event.aggregateId();
             types[i] = event.type();
             payloads[i] = event.payload();
+            traceparents[i] = event.traceparent();
         }
         Object idArray = connection.createArrayOf("uuid", ids);
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) "
-                        + "SELECT i, a, g, t, p::jsonb FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-                        + "WITH ORDINALITY AS u(i, a, g, t, p, n) ORDER BY n")) {
+                "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, traceparent) "
+                        + "SELECT i, a, g, t, p::jsonb, c FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], "
+                        + "?::text[], ?::text[]) WITH ORDINALITY AS u(i, a, g, t, p, c, n) ORDER BY n")) {
             insert.setObject(1, idArray);
             insert.setArray(2, connection.createArrayOf("text", aggregateTypes));
             insert.setArray(3, connection.createArrayOf("text", aggregateIds));
             insert.setArray(4, connection.createArrayOf("text", types));
             insert.setArray(5, connection.createArrayOf("text", payloads));
+            insert.setArray(6, connection.createArrayOf("text", traceparents));
             insert.executeUpdate();
         }
         if (outboxMode == OutboxMode.DELETE) {
@@ -370,12 +378,14 @@ final class OrderStore {
 
     private void writeOutbox(Connection connection, OutboxEvent event) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES (?, ?, ?, ?, ?::jsonb)")) {
+                "INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, traceparent) "
+                        + "VALUES (?, ?, ?, ?, ?::jsonb, ?)")) {
             insert.setObject(1, event.id());
             insert.setString(2, event.aggregateType());
             insert.setString(3, event.aggregateId());
             insert.setString(4, event.type());
             insert.setString(5, event.payload());
+            insert.setString(6, event.traceparent());
             insert.executeUpdate();
         }
         if (outboxMode == OutboxMode.DELETE) {

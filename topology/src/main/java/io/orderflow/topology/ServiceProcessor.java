@@ -2,6 +2,7 @@ package io.orderflow.topology;
 
 import io.orderflow.domain.Rejection;
 import io.orderflow.topology.ingress.IngressGate;
+import io.orderflow.topology.tracing.StepTracer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -31,6 +32,7 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
     private final Duration recordRetention;
     private final Duration retentionScan;
     protected final OrderflowMetrics metrics;
+    private final StepTracer tracer;
     protected ProcessorContext<String, Object> context;
 
     /**
@@ -41,8 +43,9 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
      */
     protected ServiceProcessor(String idField, Topic<C> commandTopic, String dedupeStore, Duration dedupeTtl,
                                OrderflowMetrics metrics, String recordStore, StorePurger.Ending<?> recordEnding,
-                               Duration recordRetention, Duration retentionScan) {
+                               Duration recordRetention, Duration retentionScan, StepTracer tracer) {
         this.commandTopic = commandTopic.name();
+        this.tracer = tracer;
         this.metrics = metrics;
         this.recordStore = recordStore;
         this.recordEnding = recordEnding;
@@ -65,6 +68,11 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
 
     /** Applies a saga command to the stores. */
     protected abstract Outcome execute(C command);
+
+    /** The order a command is for, and the step it is, as traces name it ({@code payment.AUTHORIZE}). */
+    protected abstract String orderIdOf(C command);
+
+    protected abstract String stepOf(C command);
 
     /** Opens the subclass's stores. */
     protected abstract void initStores(ProcessorContext<String, Object> context);
@@ -99,15 +107,22 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
 
     @Override
     public final void command(Record<String, ServiceInput<C>> record, C command) {
-        Outcome outcome = execute(command);
-        if (outcome.rejection() != null) {
-            gate.deadLetter(record, command.toString().getBytes(StandardCharsets.UTF_8),
-                    outcome.rejection().code(), outcome.rejection().message());
-            return;
+        StepTracer.Step step = tracer.start(stepOf(command), orderIdOf(command), record.headers(), context);
+        try {
+            Outcome outcome = execute(command);
+            if (outcome.rejection() != null) {
+                gate.deadLetter(record, command.toString().getBytes(StandardCharsets.UTF_8),
+                        outcome.rejection().code(), outcome.rejection().message());
+                return;
+            }
+            if (!outcome.changed()) {
+                metrics.duplicate(commandTopic);
+            }
+            Record<String, Object> reply = new Record<>(outcome.orderId(), outcome.reply(), record.timestamp());
+            step.inject(reply.headers());
+            context.forward(reply);
+        } finally {
+            step.end();
         }
-        if (!outcome.changed()) {
-            metrics.duplicate(commandTopic);
-        }
-        context.forward(new Record<>(outcome.orderId(), outcome.reply(), record.timestamp()));
     }
 }

@@ -122,7 +122,13 @@ public final class OrderflowDriver implements AutoCloseable {
     /** Only the saga, its deadlines judged against {@code progress} of the reply path as well as the wall clock. */
     public static OrderflowDriver sagaOnly(ReplyProgress progress) {
         return create(config(), (builder, metrics) -> SagaTopology.addTo(builder, config(),
-                LocalSchemaRegistry.instance(), metrics, progress));
+                LocalSchemaRegistry.instance(), metrics, progress, io.orderflow.topology.tracing.StepTracer.OFF));
+    }
+
+    /** Only the saga, each step traced by {@code tracer}. */
+    public static OrderflowDriver sagaOnly(io.orderflow.topology.tracing.StepTracer tracer) {
+        return create(config(), (builder, metrics) -> SagaTopology.addTo(builder, config(),
+                LocalSchemaRegistry.instance(), metrics, ReplyProgress.WALL_CLOCK, tracer));
     }
 
     private static OrderflowDriver create(OrderflowConfig config, BiConsumer<StreamsBuilder, OrderflowMetrics> part) {
@@ -253,6 +259,11 @@ public final class OrderflowDriver implements AutoCloseable {
 
     public List<PaymentCommand> paymentCommands() {
         return paymentCommands.readValuesToList();
+    }
+
+    /** The payment commands with their headers (trace context). */
+    public List<TestRecord<String, PaymentCommand>> paymentCommandRecords() {
+        return paymentCommands.readRecordsToList();
     }
 
     public List<InventoryCommand> inventoryCommands() {

@@ -161,7 +161,10 @@ class OutboxCdcIntegrationTest {
             assertThat(record.key()).isEqualTo("o1");
             assertThat(header(record, "id")).isEqualTo(placedId.toString());
             assertThat(header(record, "eventType")).isEqualTo("OrderPlaced");
-            assertThat(record.headers()).extracting(Header::key).containsExactlyInAnyOrder("id", "eventType");
+            assertThat(record.headers()).extracting(Header::key)
+                .containsExactlyInAnyOrder("id", "eventType", "traceparent");
+            // written outside any trace: the header is there, empty, and the saga starts a trace of its own
+            assertThat(record.headers().lastHeader("traceparent").value()).isNull();
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).startsWith("{");
             assertThat(reader.orderEvent(record.value())).isEqualTo(OrderEvent.newBuilder()
                 .setEventId(placedId.toString())

@@ -7,6 +7,9 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.orderflow.intake.DatabaseUnavailableException;
 import io.orderflow.intake.IdempotencyConflictException;
 import io.orderflow.intake.IntakeService;
@@ -47,6 +50,17 @@ public final class IntakeRoutes {
     private static final String RETRY_AFTER_SECONDS = "1";
 
     private final IntakeService service;
+    private static final TextMapGetter<Context> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Context ctx) {
+            return ctx.headerMap().keySet();
+        }
+
+        @Override
+        public String get(Context ctx, String key) {
+            return ctx == null ? null : ctx.header(key);
+        }
+    };
 
     private IntakeRoutes(IntakeService service) {
         this.service = service;
@@ -59,12 +73,17 @@ public final class IntakeRoutes {
         config.routes.post("/orders/{id}/cancel", routes.timed("/orders/{id}/cancel", routes::cancelOrder));
     }
 
-    /** {@code handler}, its latency recorded per route and status ({@code http_server_requests_seconds}). */
+    /**
+     * {@code handler}, its latency recorded per route and status ({@code http_server_requests_seconds}), run in the
+     * caller's trace when the request carries a W3C {@code traceparent}.
+     */
     private Handler timed(String route, Handler handler) {
         return ctx -> {
             long started = System.nanoTime();
             int status = 500;
-            try {
+            io.opentelemetry.context.Context caller = W3CTraceContextPropagator.getInstance()
+                    .extract(io.opentelemetry.context.Context.root(), ctx, HEADERS);
+            try (Scope ignored = caller.makeCurrent()) {
                 handler.handle(ctx);
                 status = ctx.statusCode();
             } catch (HttpResponseException e) {

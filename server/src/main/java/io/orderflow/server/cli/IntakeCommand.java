@@ -8,6 +8,7 @@ import io.orderflow.server.http.HttpTls;
 import io.orderflow.server.http.IntakeServer;
 import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
+import io.orderflow.server.runtime.Tracing;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
 import picocli.CommandLine.Command;
@@ -58,7 +59,9 @@ public final class IntakeCommand implements Callable<Integer> {
         try (Lifecycle lifecycle = new Lifecycle()) {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             lifecycle.own(metrics::close);
-            IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig, metrics));
+            Tracing tracing = lifecycle.own(Tracing.fromEnvironment("orderflow-intake"));
+            IntakeService intake = lifecycle.own(IntakeService.start(intakeConfig, metrics,
+                    tracing.openTelemetry()));
             IntakeServer server = lifecycle.own(IntakeServer.start(host, port, auth, tls, intake, metrics));
             System.out.println("Orderflow intake running: " + tls.scheme().toUpperCase(java.util.Locale.ROOT)
                     + " on port " + server.port() + ", PostgreSQL at "

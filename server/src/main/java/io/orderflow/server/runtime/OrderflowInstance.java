@@ -54,12 +54,14 @@ public final class OrderflowInstance implements AutoCloseable {
     private final OrderWaiters waiters;
     private final AtomicLong threadFailures;
     private final ReplyPathMonitor replyPath;
+    private final Tracing tracing;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrderflowInstance(KafkaStreams streams, HttpApi http, HostInfo self, SchemaRegistry registry,
                               MicrometerMetrics metrics, OrderWaiters waiters, AtomicLong threadFailures,
-                              ReplyPathMonitor replyPath) {
+                              ReplyPathMonitor replyPath, Tracing tracing) {
         this.replyPath = replyPath;
+        this.tracing = tracing;
         this.threadFailures = threadFailures;
         this.metrics = metrics;
         this.waiters = waiters;
@@ -80,6 +82,12 @@ public final class OrderflowInstance implements AutoCloseable {
     /** @param extraRoutes more HTTP routes on the instance's server (the intake role) */
     public static OrderflowInstance start(Properties props, Duration startupTimeout,
                                           Consumer<JavalinConfig> extraRoutes) {
+        return start(props, startupTimeout, extraRoutes, Tracing.fromEnvironment("orderflow"));
+    }
+
+    /** @param tracing the instance's tracing, as {@link Tracing} configures it; the instance closes it */
+    public static OrderflowInstance start(Properties props, Duration startupTimeout,
+                                          Consumer<JavalinConfig> extraRoutes, Tracing tracing) {
         OrderflowConfig config = OrderflowConfig.from(props);
         Map<String, Object> settings = InstanceConfig.values(props);
         HttpAuth auth = HttpAuth.from(settings);
@@ -105,7 +113,8 @@ public final class OrderflowInstance implements AutoCloseable {
         OrderWaiters waiters = new OrderWaiters(MAX_WAITERS);
         ReplyPathMonitor replyPath = ReplyPathMonitor.start(streamsProps, config.sagaTimeout(),
                 REPLY_PATH_EVERY);
-        Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, replyPath, streamsProps);
+        Topology topology = OrderflowTopology.build(config, registry, metrics, waiters, replyPath, tracing.steps(),
+                streamsProps);
         KafkaStreams streams = new KafkaStreams(topology, streamsProps);
         RestoreProgress restores = new RestoreProgress();
         streams.setGlobalStateRestoreListener(restores);
@@ -150,10 +159,11 @@ public final class OrderflowInstance implements AutoCloseable {
             replyPath.close();
             actions.close();
             metrics.close();
+            tracing.close();
             throw e;
         }
         OrderflowInstance instance = new OrderflowInstance(streams, http, self, registry, metrics, waiters,
-                threadFailures, replyPath);
+                threadFailures, replyPath, tracing);
         streams.start();
         try {
             if (!running.await(startupTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -217,6 +227,7 @@ public final class OrderflowInstance implements AutoCloseable {
             replyPath.close();
             registry.close();
             metrics.close();
+            tracing.close();
         }
     }
 

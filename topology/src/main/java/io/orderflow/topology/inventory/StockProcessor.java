@@ -14,6 +14,7 @@ import io.orderflow.topology.ServiceProcessor;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.StorePurger;
 import io.orderflow.topology.Topics;
+import io.orderflow.topology.tracing.StepTracer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -29,9 +30,9 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
     private KeyValueStore<String, StockRecord> records;
 
     StockProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl, Duration recordRetention,
-                   Duration retentionScan) {
+                   Duration retentionScan, StepTracer tracer) {
         super("sku", Topics.INVENTORY_COMMANDS, StoreNames.INVENTORY_DEDUPE, dedupeTtl, metrics,
-                StoreNames.INVENTORY_ORDERS, ENDING, recordRetention, retentionScan);
+                StoreNames.INVENTORY_ORDERS, ENDING, recordRetention, retentionScan, tracer);
         this.reader = reader;
     }
 
@@ -73,6 +74,16 @@ final class StockProcessor extends ServiceProcessor<StockAdjusted, InventoryComm
             metrics.optimisticLockAttempt();
         }
         return step.rejection();
+    }
+
+    @Override
+    protected String orderIdOf(InventoryCommand command) {
+        return command.getOrderId();
+    }
+
+    @Override
+    protected String stepOf(InventoryCommand command) {
+        return "inventory." + command.getType();
     }
 
     @Override

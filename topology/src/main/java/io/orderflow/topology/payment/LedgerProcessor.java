@@ -14,6 +14,7 @@ import io.orderflow.topology.ServiceProcessor;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.StorePurger;
 import io.orderflow.topology.Topics;
+import io.orderflow.topology.tracing.StepTracer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -29,9 +30,9 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
     private KeyValueStore<String, PaymentRecord> records;
 
     LedgerProcessor(IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl, Duration recordRetention,
-                    Duration retentionScan) {
+                    Duration retentionScan, StepTracer tracer) {
         super("customerId", Topics.PAYMENT_COMMANDS, StoreNames.PAYMENT_DEDUPE, dedupeTtl, metrics,
-                StoreNames.PAYMENT_ORDERS, ENDING, recordRetention, retentionScan);
+                StoreNames.PAYMENT_ORDERS, ENDING, recordRetention, retentionScan, tracer);
         this.reader = reader;
     }
 
@@ -68,6 +69,16 @@ final class LedgerProcessor extends ServiceProcessor<FundsDeposited, PaymentComm
             accounts.put(deposit.getCustomerId(), step.account());
         }
         return step.rejection();
+    }
+
+    @Override
+    protected String orderIdOf(PaymentCommand command) {
+        return command.getOrderId();
+    }
+
+    @Override
+    protected String stepOf(PaymentCommand command) {
+        return "payment." + command.getType();
     }
 
     @Override

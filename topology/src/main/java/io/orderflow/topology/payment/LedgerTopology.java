@@ -14,6 +14,7 @@ import io.orderflow.topology.ServiceInput;
 import io.orderflow.topology.ServiceTopology;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
+import io.orderflow.topology.tracing.StepTracer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -35,21 +36,22 @@ public final class LedgerTopology {
     }
 
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
-                             OrderflowMetrics metrics) {
+                             OrderflowMetrics metrics, StepTracer tracer) {
         IngressReader reader = new IngressReader(registry);
         ServiceTopology.addTo(builder, registry, NAME,
                 Topics.PAYMENT_DEPOSITS, config.partitions(), raw -> reader.fundsDeposited(raw).getCustomerId(),
                 Topics.PAYMENT_COMMANDS, PaymentReply.class, Topics.PAYMENT_REPLIES,
-                new Supplier(config, registry, metrics), metrics);
+                new Supplier(config, registry, metrics, tracer), metrics);
     }
 
-    private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics)
+    private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
+                            StepTracer tracer)
             implements ProcessorSupplier<String, ServiceInput<PaymentCommand>, String, Object> {
 
         @Override
         public Processor<String, ServiceInput<PaymentCommand>, String, Object> get() {
             return new LedgerProcessor(new IngressReader(registry), metrics, config.dedupeTtl(),
-                    config.recordRetention(), config.retentionScan());
+                    config.recordRetention(), config.retentionScan(), tracer);
         }
 
         @Override

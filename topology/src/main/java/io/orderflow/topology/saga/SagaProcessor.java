@@ -28,6 +28,9 @@ import io.orderflow.topology.Topic;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.DeadLetters;
 import io.orderflow.topology.ingress.IngressGate;
+import io.orderflow.topology.tracing.StepTracer;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -69,6 +72,9 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     private final ReplyProgress progress;
     private final Duration retention;
     private final Duration retentionScan;
+    private final StepTracer tracer;
+    /** The span of the step being processed: every record it forwards carries its context. */
+    private StepTracer.Step span = StepTracer.Step.NONE;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, SagaState> sagas;
@@ -78,7 +84,8 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     private String instance;
 
     SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
-                  Duration deadlineScan, ReplyProgress progress, Duration retention, Duration retentionScan) {
+                  Duration deadlineScan, ReplyProgress progress, Duration retention, Duration retentionScan,
+                  StepTracer tracer) {
         this.rules = rules;
         // Debezium's outbox router puts the event id in the header "id" rather than in the value.
         this.gate = new IngressGate<>("SagaProcessor", "orderId", reader::orderEvent, OrderEvent::getOrderId,
@@ -90,6 +97,7 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
         this.progress = progress;
         this.retention = retention;
         this.retentionScan = retentionScan;
+        this.tracer = tracer;
     }
 
     @Override
@@ -140,8 +148,27 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             log.warn("{} reply {} for unknown order {}", service, type, record.key());
             return;
         }
-        received(record.key(), service.toLowerCase(java.util.Locale.ROOT) + " " + type);
-        apply(state, rule.apply(state), record.timestamp());
+        String what = service.toLowerCase(java.util.Locale.ROOT) + " " + type;
+        received(record.key(), what);
+        traced("saga.step." + what.replace(' ', '.'), record.key(), record.headers(),
+                () -> apply(state, rule.apply(state), record.timestamp()));
+    }
+
+    /** Runs {@code work} as step {@code name} of order {@code orderId}, in a span of its own when tracing. */
+    private void traced(String name, String orderId, Headers input, Runnable work) {
+        span = tracer.start(name, orderId, input, context);
+        try {
+            work.run();
+        } finally {
+            span.end();
+            span = StepTracer.Step.NONE;
+        }
+    }
+
+    /** Forwards {@code record} with the current step's trace context. */
+    private void forward(Record<String, Object> record) {
+        span.inject(record.headers());
+        context.forward(record);
     }
 
     /** Notes on the order's timeline the input being processed, with where it was read. */
@@ -203,8 +230,9 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
                         + ") allows: an order that old may have ended and been purged, so it is not started again");
                 return;
             }
-            apply(null, rules.place(orderId, placed, record.timestamp(), context.currentSystemTimeMs()),
-                    record.timestamp());
+            traced("saga.step.placed", orderId, record.headers(), () -> apply(null,
+                    rules.place(orderId, placed, record.timestamp(), context.currentSystemTimeMs()),
+                    record.timestamp()));
         } else {
             String what = event.getEvent() instanceof OrderCancelRequested ? "cancel" : "act on";
             if (state == null) {
@@ -218,14 +246,20 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             if (event.getEvent() instanceof OperatorCompensate compensate) {
                 log.info("Operator {} compensates order {} ({}): {}", compensate.getOperator(), orderId,
                         state.getStatus(), compensate.getReason());
-                apply(state, rules.operatorCompensate(state, now), record.timestamp());
+                traced("saga.step.operator.compensate", orderId, record.headers(),
+                        () -> apply(state, rules.operatorCompensate(state, now), record.timestamp()));
             } else if (event.getEvent() instanceof OperatorResend resend) {
-                SagaStep step = rules.resend(state);
+                SagaStep resent = rules.resend(state);
                 log.info("Operator {} re-sends {} outstanding command(s) of order {}: {}", resend.getOperator(),
-                        step.paymentCommands().size() + step.inventoryCommands().size(), orderId, resend.getReason());
-                send(step, record.timestamp());
+                        resent.paymentCommands().size() + resent.inventoryCommands().size(), orderId,
+                        resend.getReason());
+                traced("saga.step.operator.resend", orderId, record.headers(), () -> {
+                    span.attempt(1 + resends(orderId));
+                    send(resent, record.timestamp());
+                });
             } else {
-                apply(state, rules.cancel(state, now), record.timestamp());
+                traced("saga.step.cancel", orderId, record.headers(),
+                        () -> apply(state, rules.cancel(state, now), record.timestamp()));
             }
         }
     }
@@ -269,7 +303,8 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             }
         }
         for (OrderStatusChanged change : step.statusChanges()) {
-            context.forward(new Record<>(change.getOrderId(), change, timestamp));
+            forward(new Record<>(change.getOrderId(), change, timestamp));
+            span.status(change.getStatus().name());
             report(change);
         }
     }
@@ -278,11 +313,11 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     private void send(SagaStep step, long timestamp) {
         long at = context.currentSystemTimeMs();
         for (PaymentCommand command : step.paymentCommands()) {
-            context.forward(new Record<>(command.getCustomerId(), command, timestamp));
+            forward(new Record<>(command.getCustomerId(), command, timestamp));
             note(command.getOrderId(), sent(at, "payment " + command.getType(), Topics.PAYMENT_COMMANDS), null);
         }
         for (InventoryCommand command : step.inventoryCommands()) {
-            context.forward(new Record<>(command.getSku(), command, timestamp));
+            forward(new Record<>(command.getSku(), command, timestamp));
             note(command.getOrderId(), sent(at, "inventory " + command.getType() + " " + command.getSku(),
                     Topics.INVENTORY_COMMANDS), null);
         }
@@ -341,7 +376,15 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
                 deadlines.delete(entry.key);
                 continue;
             }
-            apply(state, step, now);
+            // A deadline has no input record, and the saga keeps no trace context: the timeout starts a trace.
+            traced("saga.step.deadline", orderId, new RecordHeaders(), () -> apply(state, step, now));
         }
+    }
+
+    /** How many times an operator has had this order's outstanding commands re-sent (its timeline says). */
+    private long resends(String orderId) {
+        SagaTimeline timeline = timelines.get(orderId);
+        return timeline == null ? 0 : timeline.getEntries().stream()
+                .filter(entry -> entry.getWhat().startsWith(OperatorResend.class.getSimpleName())).count();
     }
 }

@@ -17,6 +17,7 @@ import io.orderflow.topology.Outputs;
 import io.orderflow.topology.StoreNames;
 import io.orderflow.topology.Topics;
 import io.orderflow.topology.ingress.IngressStreams;
+import io.orderflow.topology.tracing.StepTracer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -39,9 +40,12 @@ public final class SagaTopology {
     private SagaTopology() {
     }
 
-    /** @param progress how far the reply path is processed, which deadlines are judged against */
+    /**
+     * @param progress how far the reply path is processed, which deadlines are judged against
+     * @param tracer   traces each step ({@link StepTracer#OFF}: not traced)
+     */
     public static void addTo(StreamsBuilder builder, OrderflowConfig config, SchemaRegistry registry,
-                             OrderflowMetrics metrics, ReplyProgress progress) {
+                             OrderflowMetrics metrics, ReplyProgress progress, StepTracer tracer) {
         IngressReader reader = new IngressReader(registry);
         KStream<String, SagaInput> in = Inputs.<SagaInput>of(NAME, SagaInput.OrderEventBytes::new)
                 .addRaw("order-events", IngressStreams.keyed(builder, Topics.ORDER_EVENTS, "order-events",
@@ -49,7 +53,8 @@ public final class SagaTopology {
                 .add(builder, Topics.PAYMENT_REPLIES, registry, SagaInput.PaymentReplied::new)
                 .add(builder, Topics.INVENTORY_REPLIES, registry, SagaInput.InventoryReplied::new)
                 .stream();
-        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics, progress), Named.as(NAME));
+        KStream<String, Object> out = in.process(new Supplier(config, registry, metrics, progress, tracer),
+                Named.as(NAME));
         Outputs.of(out, NAME, registry)
                 .to(PaymentCommand.class, Topics.PAYMENT_COMMANDS)
                 .to(InventoryCommand.class, Topics.INVENTORY_COMMANDS)
@@ -58,12 +63,13 @@ public final class SagaTopology {
     }
 
     private record Supplier(OrderflowConfig config, SchemaRegistry registry, OrderflowMetrics metrics,
-                            ReplyProgress progress) implements ProcessorSupplier<String, SagaInput, String, Object> {
+                            ReplyProgress progress, StepTracer tracer) implements ProcessorSupplier<String, SagaInput, String, Object> {
 
         @Override
         public Processor<String, SagaInput, String, Object> get() {
             return new SagaProcessor(new SagaRules(config.sagaTimeout()), new IngressReader(registry), metrics,
-                    config.dedupeTtl(), config.deadlineScan(), progress, config.retention(), config.retentionScan());
+                    config.dedupeTtl(), config.deadlineScan(), progress, config.retention(), config.retentionScan(),
+                    tracer);
         }
 
         @Override
