@@ -185,27 +185,35 @@ final class OperatorCommands {
         }
     }
 
-    @Command(name = "compensate", mixinStandardHelpOptions = true,
-            description = "End a saga still awaiting replies now: it gives back what it holds.")
-    static final class SagasCompensate extends Action {
+    /** {@code POST /sagas/{id}/<action>} with the reason. */
+    abstract static class SagaAction extends Action {
         @Parameters(paramLabel = "ORDER_ID")
         String orderId;
 
+        /** The action's path segment. */
+        abstract String action();
+
         @Override
         OperatorApi.Answer ask() {
-            return api.post("/sagas/" + encoded(orderId) + "/compensate", Map.of("reason", reason));
+            return api.post("/sagas/" + encoded(orderId) + "/" + action(), Map.of("reason", reason));
+        }
+    }
+
+    @Command(name = "compensate", mixinStandardHelpOptions = true,
+            description = "End a saga still awaiting replies now: it gives back what it holds.")
+    static final class SagasCompensate extends SagaAction {
+        @Override
+        String action() {
+            return "compensate";
         }
     }
 
     @Command(name = "resend", mixinStandardHelpOptions = true,
             description = "Have a saga send its outstanding commands again (each is applied once).")
-    static final class SagasResend extends Action {
-        @Parameters(paramLabel = "ORDER_ID")
-        String orderId;
-
+    static final class SagasResend extends SagaAction {
         @Override
-        OperatorApi.Answer ask() {
-            return api.post("/sagas/" + encoded(orderId) + "/resend", Map.of("reason", reason));
+        String action() {
+            return "resend";
         }
     }
 

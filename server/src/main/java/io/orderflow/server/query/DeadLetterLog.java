@@ -98,9 +98,14 @@ public final class DeadLetterLog {
                     + "of a previous page (<timestamp>:<partition>:<offset>), was '" + text + "'");
         }
 
+        /** Whether this cursor sorts before {@code letter} (by timestamp, partition, offset, as {@link #ORDER}). */
         boolean before(Letter letter) {
-            return ORDER.compare(new Letter(null, partition, offset, timestamp, null, null, null, null, null, null,
-                    null, null, null, null, null, null), letter) < 0;
+            int byTime = Long.compare(timestamp, letter.timestamp());
+            if (byTime != 0) {
+                return byTime < 0;
+            }
+            int byPartition = Integer.compare(partition, letter.partition());
+            return byPartition != 0 ? byPartition < 0 : offset < letter.offset();
         }
 
         @Override
