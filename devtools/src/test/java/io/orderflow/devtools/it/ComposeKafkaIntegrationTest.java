@@ -22,9 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +56,6 @@ class ComposeKafkaIntegrationTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Duration SCRIPT_TIMEOUT = Duration.ofSeconds(180);
     private static final String TOKEN = "compose-test-token-4c1d9e7a0b";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void shouldRunOrderflowAndConnectOnTheComposeClusterWhenItsScriptsAndFilesAreUsedAsWritten(@TempDir Path dir)
@@ -333,11 +329,6 @@ class ComposeKafkaIntegrationTest {
     }
 
     private static HttpResponse<String> get(OrderflowInstance instance, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.httpPort() + path))
-                .timeout(Duration.ofSeconds(70)).GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return InstanceHttp.get(instance, path, token);
     }
 }

@@ -19,10 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +43,6 @@ import static org.awaitility.Awaitility.await;
 class OperatorViewIntegrationTest {
     @RegisterExtension
     static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OPERATOR = "operator-token-5b2e8c1f9d3a7e40";
     private static final String READER = "reader-token-0c6a3f9e1b7d2e58";
@@ -396,10 +392,7 @@ class OperatorViewIntegrationTest {
 
     private static HttpResponse<String> post(OrderflowInstance instance, String path, String body, String token)
             throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.httpPort() + path))
-                .timeout(Duration.ofSeconds(70)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return InstanceHttp.post(instance, path, body, token);
     }
 
     private static String encode(String text) {
@@ -407,11 +400,6 @@ class OperatorViewIntegrationTest {
     }
 
     private static HttpResponse<String> get(OrderflowInstance instance, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.httpPort() + path))
-                .timeout(Duration.ofSeconds(70)).GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return InstanceHttp.get(instance, path, token);
     }
 }
