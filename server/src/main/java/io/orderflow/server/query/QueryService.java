@@ -181,25 +181,16 @@ public final class QueryService {
      * partitions of {@code store}, in key order; null when a partition is not queryable right now.
      */
     public <V> List<KeyValue<String, V>> localRange(String store, String from, int limit) {
-        StateQueryRequest<KeyValueIterator<String, V>> request = StateQueryRequest.inStore(store)
-                .withQuery(from == null ? RangeQuery.<String, V>withNoBounds() : RangeQuery.<String, V>withLowerBound(from))
-                .requireActive();
-        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(request);
         List<KeyValue<String, V>> entries = new ArrayList<>();
-        for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
-            if (partition.isFailure() && partition.getFailureReason() == FailureReason.NOT_ACTIVE) {
-                continue; // a standby copy here: its active owner answers for it
-            }
-            if (partition.isFailure()) {
-                return null;
-            }
-            try (KeyValueIterator<String, V> it = partition.getResult()) {
-                int taken = 0;
-                while (it.hasNext() && taken < limit) {
-                    entries.add(it.next());
-                    taken++;
-                }
-            }
+        boolean complete = eachActivePartition(store,
+                from == null ? RangeQuery.<String, V>withNoBounds() : RangeQuery.<String, V>withLowerBound(from),
+                it -> {
+                    for (int taken = 0; it.hasNext() && taken < limit; taken++) {
+                        entries.add(it.next());
+                    }
+                });
+        if (!complete) {
+            return null;
         }
         entries.sort(Comparator.comparing(kv -> kv.key));
         return entries.size() > limit ? new ArrayList<>(entries.subList(0, limit)) : entries;
@@ -210,18 +201,28 @@ public final class QueryService {
      * partition is not queryable right now (then the visit is incomplete and must not be answered as if it were).
      */
     public <V> boolean localScan(String store, java.util.function.BiConsumer<String, V> visit) {
-        StateQueryRequest<KeyValueIterator<String, V>> request = StateQueryRequest.inStore(store)
-                .withQuery(RangeQuery.<String, V>withNoBounds()).requireActive();
-        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(request);
+        return eachActivePartition(store, RangeQuery.<String, V>withNoBounds(),
+                it -> it.forEachRemaining(kv -> visit.accept(kv.key, kv.value)));
+    }
+
+    /**
+     * Runs {@code query} on this instance's active partitions of {@code store} and hands each partition's iterator to
+     * {@code read} (closing it after); a standby copy here is skipped, its active owner answers for it. False, at the
+     * first partition that cannot answer right now.
+     */
+    private <V> boolean eachActivePartition(String store, RangeQuery<String, V> query,
+                                            java.util.function.Consumer<KeyValueIterator<String, V>> read) {
+        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(
+                StateQueryRequest.inStore(store).withQuery(query).requireActive());
         for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
             if (partition.isFailure() && partition.getFailureReason() == FailureReason.NOT_ACTIVE) {
-                continue; // a standby copy here: its active owner answers for it
+                continue;
             }
             if (partition.isFailure()) {
                 return false;
             }
             try (KeyValueIterator<String, V> it = partition.getResult()) {
-                it.forEachRemaining(kv -> visit.accept(kv.key, kv.value));
+                read.accept(it);
             }
         }
         return true;
