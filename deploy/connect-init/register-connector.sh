@@ -1,7 +1,8 @@
 #!/bin/sh
 # Registers a connector file in Connect's {"name": …, "config": {…}} format with a Connect cluster, with the
 # database connection replaced by the DATABASE_* variables, then waits until the connector and all its tasks
-# are RUNNING. Exits 0 then, non-zero with the reason otherwise.
+# are RUNNING. Exits 0 then, non-zero with the reason otherwise. With FIELD_KEYS_FILE, adds the transform that
+# opens sealed notes.
 #
 # PUT /connectors/{name}/config takes only the inner config object and creates or updates, so running this
 # again (docker compose up after a change to the file) updates the connector in place.
@@ -35,6 +36,16 @@ config=$(jq -c \
   --arg password "$DATABASE_PASSWORD" --arg dbname "$DATABASE_DBNAME" \
   '.config + {"database.hostname": $host, "database.port": $port, "database.user": $user,
               "database.password": $password, "database.dbname": $dbname}' "$CONNECTOR_FILE")
+
+# With FIELD_KEYS_FILE (the keys file as the Connect workers see it), the transform that opens the notes the intake
+# seals runs after the outbox router (connectors/README.md, "With sealed notes").
+if [ -n "${FIELD_KEYS_FILE:-}" ]; then
+  config=$(printf '%s' "$config" | jq -c --arg keys "$FIELD_KEYS_FILE" \
+    '. + {"transforms": (.transforms + ",open"),
+          "transforms.open.type": "io.orderflow.crypto.connect.OpenSealedFields",
+          "transforms.open.fields": "note", "transforms.open.context.field": "orderId",
+          "transforms.open.keys.file": $keys}')
+fi
 
 # Connect validates the configuration while the request waits (Debezium connects to the database then) and
 # answers 409 while the workers rebalance: retried until the deadline.

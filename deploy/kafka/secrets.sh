@@ -13,6 +13,8 @@
 #   orderflow, connect         kafka.properties: sasl.jaas.config with the user's SCRAM password
 #   schema-registry            jaas.conf: the same as a JAAS file (KafkaClient section)
 #   every directory            ca.crt: the CA certificate (PEM), the trust store of every client and node
+#   intake-field-keys,         keys.properties: the field encryption keys (not Kafka's: the intake seals personal
+#   connect-field-keys         data with them, Connect's transform opens it), one file in both
 #
 # Passwords are random, made here, and written only to these files (never to a log or a command line). Run as root,
 # it gives each directory to the user its containers run as (the *_UID variables) with mode 0700. Running it again
@@ -28,6 +30,31 @@ kafka_uid="${KAFKA_UID:-1000}"            # apache/kafka images (brokers, connec
 registry_uid="${REGISTRY_UID:-1000}"      # confluentinc/cp-schema-registry
 orderflow_uid="${ORDERFLOW_UID:-10001}"   # deploy/Dockerfile
 validity_days="${VALIDITY_DAYS:-825}"
+
+# Field encryption keys (intake.encryption.keys, and the outbox connector's transform that opens what the intake
+# seals): one keys file, the same in the intake's and Connect's directories. Made when missing — also on a deployment
+# whose Kafka credentials exist from before — and never replaced: rotate by editing both copies (intake/README.md).
+field_keys() {
+  local intake="$dir/intake-field-keys" connect="$dir/connect-field-keys"
+  mkdir -p "$intake" "$connect"
+  if [ ! -f "$intake/keys.properties" ]; then
+    local id key
+    id="k-$(date -u +%Y%m%d)"
+    key=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+    (umask 077 && printf '%s\nactive=%s\nkey.%s=%s\n' \
+      "# Orderflow field encryption keys: active seals new values; keep old keys while data sealed with them is kept" \
+      "$id" "$id" "$key" > "$intake/keys.properties")
+    echo "kafka-secrets: made the field encryption key $id"
+  fi
+  cp "$intake/keys.properties" "$connect/keys.properties"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R "$orderflow_uid:$orderflow_uid" "$intake"
+    chown -R "$kafka_uid:$kafka_uid" "$connect"
+  fi
+  chmod 700 "$intake" "$connect"
+  chmod 600 "$intake/keys.properties" "$connect/keys.properties"
+}
+field_keys
 
 if [ -f "$dir/kafka-admin/.complete" ]; then
   echo "kafka-secrets: credentials exist in $dir, kept"

@@ -205,7 +205,8 @@ class ComposeFileTest {
                 secretVolumes(service).keySet().forEach(v -> mountedBy.computeIfAbsent(v, k -> new TreeSet<>()).add(service));
             }
         }
-        Set<String> made = namedVolumeSources("kafka-secrets");
+        Set<String> made = new TreeSet<>(namedVolumeSources("kafka-secrets"));
+        made.removeIf(volume -> !volume.endsWith("-secrets"));
         assertThat(mountedBy.keySet()).isEqualTo(made);
         Set<String> instances = new TreeSet<>(instanceServices());
         mountedBy.forEach((volume, services) -> assertThat(services.size() == 1 || services.equals(instances))
@@ -401,7 +402,7 @@ class ComposeFileTest {
     void shouldRunConnectWithItsWorkerConfigAndTheDebeziumPluginWhenConnectStarts() throws IOException {
         // Given
         Properties worker = connectWorker();
-        String dockerfile = Files.readString(buildContext("connect").resolve("Dockerfile"));
+        String dockerfile = Files.readString(dockerfile("connect"));
 
         // When
         int port = connectRestPort();
@@ -647,6 +648,49 @@ class ComposeFileTest {
         }
     }
 
+    @Test
+    void shouldGiveTheIntakeAndConnectTheSameFieldKeysWhenKafkaSecretsMakesThem() throws IOException {
+        // Given the volumes kafka-secrets writes the field encryption keys into
+        assertThat(namedVolumeSources("kafka-secrets")).contains("intake-field-keys", "connect-field-keys");
+        assertThat(Files.readString(kafkaScript("secrets.sh"))).contains("$dir/intake-field-keys")
+                .contains("$dir/connect-field-keys").contains("keys.properties");
+
+        // Then the intake seals with its copy, mounted read-only, and nobody else mounts it
+        String intakeMount = mountPoint("intake", "intake-field-keys");
+        assertThat(intakeMount).isNotNull();
+        assertThat(serviceConfig("intake").getProperty("intake.encryption.keys"))
+                .isEqualTo(intakeMount + "/keys.properties");
+        // and Connect's transform opens with its copy: connect-init registers it with that path
+        String connectMount = mountPoint("connect", "connect-field-keys");
+        assertThat(connectMount).isNotNull();
+        assertThat(environment("connect-init")).containsEntry("FIELD_KEYS_FILE", connectMount + "/keys.properties");
+        assertThat(Files.readString(buildContext("connect-init").resolve("register-connector.sh")))
+                .contains("FIELD_KEYS_FILE").contains("io.orderflow.crypto.connect.OpenSealedFields");
+        // and the Connect image carries the transform's jar in its plugin path
+        assertThat(Files.readString(dockerfile("connect"))).contains("COPY field-crypto/src/main/java/")
+                .contains("/opt/connect-plugins/orderflow-field-crypto/");
+        for (String service : services().keySet()) {
+            for (String volume : volumes(service)) {
+                String source = volume.split(":")[0];
+                if (source.endsWith("-field-keys") && !service.equals("kafka-secrets")) {
+                    assertThat(volume).as("%s mounts %s read-only", service, source).endsWith(":ro");
+                    assertThat(service).isEqualTo(source.startsWith("intake") ? "intake" : "connect");
+                }
+            }
+        }
+    }
+
+    /** Where {@code service} mounts the named volume {@code volume}, or null. */
+    private static String mountPoint(String service, String volume) {
+        for (String mount : volumes(service)) {
+            String[] parts = mount.split(":");
+            if (parts[0].equals(volume)) {
+                return parts[1];
+            }
+        }
+        return null;
+    }
+
     /** Named volumes ending in -secrets that {@code service} mounts → where. */
     private static Map<String, String> secretVolumes(String service) {
         Map<String, String> mounts = new TreeMap<>();
@@ -754,6 +798,12 @@ class ComposeFileTest {
 
     private static Path buildContext(String service) {
         return ROOT.resolve(string(map(service(service).get("build")).get("context"))).normalize();
+    }
+
+    /** The Dockerfile a service is built from: its build's {@code dockerfile}, in the build context. */
+    private static Path dockerfile(String service) {
+        Object dockerfile = map(service(service).get("build")).getOrDefault("dockerfile", "Dockerfile");
+        return buildContext(service).resolve(string(dockerfile)).normalize();
     }
 
     // --- the configuration files the services read ---
