@@ -308,10 +308,14 @@ class OutboxCdcIntegrationTest {
         }
     }
 
-    /** Reads every partition of {@code topic} from the start, committed records only (Connect writes transactionally). */
     private static KafkaConsumer<String, byte[]> consumerAtStartOf(String topic) {
+        return consumerAtStartOf(KAFKA.bootstrapServers(), topic);
+    }
+
+    /** Reads every partition of {@code topic} from the start, committed records only (Connect writes transactionally). */
+    static KafkaConsumer<String, byte[]> consumerAtStartOf(String bootstrap, String topic) {
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         KafkaConsumer<String, byte[]> consumer =
@@ -328,7 +332,13 @@ class OutboxCdcIntegrationTest {
 
     private static void pollUntil(KafkaConsumer<String, byte[]> consumer, List<ConsumerRecord<String, byte[]>> received,
                                   int count) {
-        await().atMost(DELIVERY).pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
+        pollUntil(consumer, received, count, DELIVERY);
+    }
+
+    /** Polls into {@code received} until it holds {@code count} records, for at most {@code within}. */
+    static void pollUntil(KafkaConsumer<String, byte[]> consumer, List<ConsumerRecord<String, byte[]>> received,
+                          int count, Duration within) {
+        await().atMost(within).pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
             consumer.poll(Duration.ofMillis(50)).forEach(received::add);
             return received.size() >= count;
         });

@@ -115,7 +115,8 @@ class OutboxEndToEndIntegrationTest {
         }
     }
 
-    private static IntakeConfig intakeConfig(LocalPostgres postgres) {
+    /** The intake's settings for {@code postgres}, as its owner. */
+    static IntakeConfig intakeConfig(LocalPostgres postgres) {
         Properties props = new Properties();
         props.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
         props.put(IntakeConfig.JDBC_USER, postgres.user());
@@ -135,7 +136,7 @@ class OutboxEndToEndIntegrationTest {
         return m.group(1);
     }
 
-    private static HttpResponse<String> get(String url) throws Exception {
+    static HttpResponse<String> get(String url) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(70)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -136,11 +136,7 @@ class TracingIntegrationTest {
     }
 
     private static IntakeConfig intakeConfig(LocalPostgres postgres) {
-        Properties props = new Properties();
-        props.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
-        props.put(IntakeConfig.JDBC_USER, postgres.user());
-        props.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
-        return IntakeConfig.from(props);
+        return OutboxEndToEndIntegrationTest.intakeConfig(postgres);
     }
 
     private static String post(String base, String traceparent) throws Exception {
@@ -157,7 +153,6 @@ class TracingIntegrationTest {
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(70)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return OutboxEndToEndIntegrationTest.get(url);
     }
 }
