@@ -285,7 +285,14 @@ public final class LocalPostgres implements AutoCloseable {
                 "no postmaster with pid " + pid + " (from " + pidFile + ")"));
             Signals.send(pid, signal);
             for (ProcessHandle child : postmaster.descendants().toList()) {
-                Signals.send(child.pid(), signal);
+                try {
+                    Signals.send(child.pid(), signal);
+                } catch (IllegalStateException e) {
+                    // A backend may end between listing and signalling (its client went away): nothing to signal.
+                    if (child.isAlive()) {
+                        throw e;
+                    }
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot signal embedded PostgreSQL (" + pidFile + ")", e);
