@@ -226,9 +226,7 @@ public final class IntakeService implements AutoCloseable {
         Span span = tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER)
                 .setAttribute(AttributeKey.stringKey("saga.step"), step).startSpan();
         try (Scope ignored = span.makeCurrent()) {
-            Map<String, String> carrier = new HashMap<>(2);
-            W3CTraceContextPropagator.getInstance().inject(Context.current(), carrier, Map::put);
-            OrderAccepted accepted = work.apply(carrier.get("traceparent"));
+            OrderAccepted accepted = work.apply(traceparent(span));
             span.setAttribute(AttributeKey.stringKey("saga.id"), accepted.orderId());
             span.setAttribute(AttributeKey.booleanKey("orderflow.idempotent_replay"), accepted.replayed());
             return accepted;
@@ -242,6 +240,16 @@ public final class IntakeService implements AutoCloseable {
         } finally {
             span.end();
         }
+    }
+
+    /** The W3C {@code traceparent} of {@code span}; null when tracing is off (its context is then invalid). */
+    private static String traceparent(Span span) {
+        if (!span.getSpanContext().isValid()) {
+            return null;
+        }
+        Map<String, String> carrier = new HashMap<>(2);
+        W3CTraceContextPropagator.getInstance().inject(Context.current().with(span), carrier, Map::put);
+        return carrier.get("traceparent");
     }
 
     /**
