@@ -131,8 +131,10 @@ public final class BenchRunner {
             LogGrowth logBefore = logGrowth(bootstrap, ours);
             StreamThreadStats threadsBefore = StreamThreadStats.of(instance.streams().metrics());
             long cpuBefore = processCpuNanos();
+            long allocatedBefore = allocatedBytes();
             Result saga = runSagas(bootstrap, run, "b-" + run, orders, null);
             double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+            long allocated = allocatedBytes() - allocatedBefore;
             StreamThreadStats threads = StreamThreadStats.of(instance.streams().metrics()).minus(threadsBefore);
             LogGrowth log = logGrowth(bootstrap, ours).minus(logBefore);
             long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
@@ -165,11 +167,14 @@ public final class BenchRunner {
                         pass.startupSeconds());
             }
             out.printf(Locale.ROOT, "raw producer: %.0f records/s%n", rawPerSecond);
-            out.printf(Locale.ROOT, "process:      %.1f CPU-seconds during the saga run (%.2f ms per saga), %d MiB heap "
-                    + "in use at the end (broker, producer and Streams share this JVM)%n", cpuSeconds,
-                    cpuSeconds * 1000 / Math.max(1, orders), heapMb);
+            double cpuMsPerSaga = cpuSeconds * 1000 / Math.max(1, orders);
+            double allocKbPerSaga = allocated / 1024.0 / Math.max(1, orders);
+            out.printf(Locale.ROOT, "process:      %.1f CPU-seconds during the saga run (%.2f ms per saga), %.0f KiB "
+                    + "allocated per saga, %d MiB heap in use at the end (broker, producer and Streams share this "
+                    + "JVM)%n", cpuSeconds, cpuMsPerSaga, allocKbPerSaga, heapMb);
             out.printf(Locale.ROOT, "streams:      %s%n", threads.render(saga.seconds(), saga.terminal()));
             out.printf(Locale.ROOT, "broker log:   %s%n", log.render(saga.terminal()));
+            out.printf(Locale.ROOT, "per topic:    %s%n", log.renderTopics(saga.terminal(), appId + "-"));
             out.printf(Locale.ROOT, "settings:     %d partitions, %d skus, %d customers, %s in flight, %s%n",
                     options.partitions(), options.skus(), options.customers(),
                     options.rate() > 0 || options.inFlight() == 0 ? "unbounded" : "at most " + options.inFlight(),
@@ -181,9 +186,13 @@ public final class BenchRunner {
             if (options.json()) {
                 out.printf(Locale.ROOT, "{\"orders\":%d,\"sagas_per_s\":%.1f,\"baseline_per_s\":%.1f,\"ratio\":%.3f,"
                             + "\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
-                            + "\"raw_producer_per_s\":%.1f,\"warmup_orders\":%d}%n", orders, saga.perSecond(), baseline,
-                    ratio, h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
-                    h.getValueAtPercentile(99.9), h.getMaxValue(), rawPerSecond, warm == null ? 0 : warm.offered());
+                            + "\"raw_producer_per_s\":%.1f,\"warmup_orders\":%d,\"appends_per_saga\":%.1f,"
+                            + "\"changelog_appends_per_saga\":%.1f,\"cpu_ms_per_saga\":%.3f,"
+                            + "\"alloc_kb_per_saga\":%.1f,\"records_per_saga\":%.1f}%n", orders, saga.perSecond(),
+                    baseline, ratio, h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
+                    h.getValueAtPercentile(99.9), h.getMaxValue(), rawPerSecond, warm == null ? 0 : warm.offered(),
+                    log.perSaga(saga.terminal()), log.perSaga(LogGrowth.CHANGELOGS, saga.terminal()), cpuMsPerSaga,
+                    allocKbPerSaga, threads.recordsPerSaga(saga.terminal()));
             }
             return saga.complete() ? 0 : 1;
         }
@@ -405,6 +414,18 @@ public final class BenchRunner {
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
         return consumer;
+    }
+
+    /**
+     * Bytes allocated on the heap by every thread of this JVM since it started, those that ended included (broker,
+     * producer and Streams share the JVM); 0 where the JVM cannot tell.
+     */
+    private static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+                && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+            return threads.getTotalThreadAllocatedBytes();
+        }
+        return 0;
     }
 
     private static long processCpuNanos() {

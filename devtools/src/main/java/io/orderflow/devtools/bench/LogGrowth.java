@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * @param offsets end offsets summed per kind: {@code topics}, {@code changelogs}, {@code repartitions} and
  *                {@code coordinators} (the broker's own {@code __consumer_offsets} and {@code __transaction_state},
  *                which every exactly-once commit writes to)
+ * @param topics  end offsets summed per topic
  */
-record LogGrowth(Map<String, Long> offsets) {
+record LogGrowth(Map<String, Long> offsets, Map<String, Long> topics) {
     static final String TOPICS = "topics";
     static final String CHANGELOGS = "changelogs";
     static final String REPARTITIONS = "repartitions";
@@ -40,9 +41,12 @@ record LogGrowth(Map<String, Long> offsets) {
                     OffsetSpec.latest()));
         }
         Map<String, Long> sums = new TreeMap<>();
-        admin.listOffsets(request).all().get().forEach((partition, info) ->
-                sums.merge(kindOf(partition.topic()), info.offset(), Long::sum));
-        return new LogGrowth(sums);
+        Map<String, Long> topics = new TreeMap<>();
+        admin.listOffsets(request).all().get().forEach((partition, info) -> {
+            sums.merge(kindOf(partition.topic()), info.offset(), Long::sum);
+            topics.merge(partition.topic(), info.offset(), Long::sum);
+        });
+        return new LogGrowth(sums, topics);
     }
 
     static String kindOf(String topic) {
@@ -56,13 +60,39 @@ record LogGrowth(Map<String, Long> offsets) {
     }
 
     LogGrowth minus(LogGrowth before) {
-        Map<String, Long> diff = new TreeMap<>(offsets);
-        before.offsets.forEach((kind, n) -> diff.merge(kind, -n, Long::sum));
-        return new LogGrowth(diff);
+        return new LogGrowth(difference(offsets, before.offsets), difference(topics, before.topics));
+    }
+
+    private static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> diff = new TreeMap<>(after);
+        before.forEach((key, n) -> diff.merge(key, -n, Long::sum));
+        return diff;
     }
 
     long total() {
         return offsets.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    double perSaga(long sagas) {
+        return total() / (double) Math.max(1, sagas);
+    }
+
+    double perSaga(String kind, long sagas) {
+        return offsets.getOrDefault(kind, 0L) / (double) Math.max(1, sagas);
+    }
+
+    /**
+     * Offsets appended per saga to each topic that grew by at least 0.05 per saga, most first; {@code prefix} (the
+     * application id and a dash) is left off internal topics' names.
+     */
+    String renderTopics(long sagas, String prefix) {
+        double n = Math.max(1, sagas);
+        return topics.entrySet().stream()
+                .filter(e -> e.getValue() / n >= 0.05)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey().startsWith(prefix)
+                        ? e.getKey().substring(prefix.length()) : e.getKey(), e.getValue() / n))
+                .collect(Collectors.joining(", "));
     }
 
     /** One line for the bench's report: offsets appended per saga, in all and per kind of topic. */

@@ -65,6 +65,10 @@ record StreamThreadStats(double commits, double flushNanos, double sendOffsetsNa
         return flushNanos + sendOffsetsNanos + txnCommitNanos;
     }
 
+    double recordsPerSaga(long sagas) {
+        return processed / Math.max(1, sagas);
+    }
+
     /** One line for the bench's report; {@code seconds} is the run's wall time, {@code sagas} its sagas. */
     String render(double seconds, long sagas) {
         double n = Math.max(1, commits);
@@ -72,6 +76,6 @@ record StreamThreadStats(double commits, double flushNanos, double sendOffsetsNa
                         + "%.1f, send offsets %.1f, commit transaction %.1f); threads blocked on the broker %.0f %% of "
                         + "the run; %.1f records processed per saga",
                 commits, commits / seconds, commitNanos() / n / 1e6, flushNanos / n / 1e6, sendOffsetsNanos / n / 1e6,
-                txnCommitNanos / n / 1e6, blockedNanos / 1e9 / seconds * 100, processed / Math.max(1, sagas));
+                txnCommitNanos / n / 1e6, blockedNanos / 1e9 / seconds * 100, recordsPerSaga(sagas));
     }
 }
