@@ -52,7 +52,7 @@ public abstract class ServiceProcessor<E, C> implements Processor<String, Servic
         this.recordRetention = recordRetention;
         this.retentionScan = retentionScan;
         this.gate = new IngressGate<>(getClass().getSimpleName(), idField, this::parse, this::idOf,
-                (event, headers) -> eventIdOf(event), dedupeStore, dedupeTtl, metrics);
+                (event, headers) -> eventIdOf(event), event -> false, dedupeStore, dedupeTtl, metrics);
     }
 
     /** Reads an ingress record; throws {@link io.orderflow.serde.InvalidRecordException} naming the problem. */

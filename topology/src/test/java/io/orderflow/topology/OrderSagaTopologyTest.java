@@ -15,8 +15,10 @@ import io.orderflow.contracts.state.LineStep;
 import io.orderflow.contracts.state.PaymentStep;
 import io.orderflow.domain.Inventory;
 import io.orderflow.domain.Ledger;
+import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static io.orderflow.topology.OrderflowDriver.line;
@@ -330,6 +332,56 @@ class OrderSagaTopologyTest {
             assertThat(d.metrics().count("idempotency_duplicates:" + Topics.INVENTORY_ADJUSTMENTS.name()))
                     .isEqualTo(1);
         }
+    }
+
+    @Test
+    void shouldRememberNoOrderPlacedEventIdWhenTheSagaIsKeptLongerThanTheDedupeTtl() {
+        // Given saga.retention (7 days) longer than dedupe.ttl (24 hours), and a placed order
+        OrderflowConfig config = new OrderflowConfig(OrderflowDriver.SAGA_TIMEOUT, Duration.ofHours(24),
+                Duration.ofSeconds(1), Duration.ofDays(7), OrderflowDriver.RETENTION_SCAN, "local:",
+                OrderflowConfig.DEFAULT_PARTITIONS);
+        try (OrderflowDriver d = OrderflowDriver.full(config)) {
+            d.adjust("a1", "s1", 10, null);
+            d.deposit("d1", "c1", 10_000, "EUR");
+            d.place("e1", "o1", "c1", "EUR", line("s1", 1, 500));
+            d.statuses();
+            d.paymentCommands();
+            d.inventoryCommands();
+
+            // When the same event is delivered again
+            d.place("e1", "o1", "c1", "EUR", line("s1", 1, 500));
+
+            // Then the saga recognised the repeat, and the dedupe store holds no eventId for it
+            assertThat(d.statuses()).isEmpty();
+            assertThat(d.paymentCommands()).isEmpty();
+            assertThat(d.inventoryCommands()).isEmpty();
+            assertThat(d.metrics().count("idempotency_duplicates:" + Topics.ORDER_EVENTS.name())).isEqualTo(1);
+            assertThat(dedupeEntries(d)).isZero();
+        }
+    }
+
+    @Test
+    void shouldRememberTheOrderPlacedEventIdWhenTheSagaMayBePurgedBeforeTheDedupeTtl() {
+        // Given the test's saga.retention (1 hour) shorter than dedupe.ttl (24 hours)
+        try (OrderflowDriver d = OrderflowDriver.full()) {
+            // When an order is placed
+            d.place("e1", "o1", "c1", "EUR", line("s1", 1, 500));
+
+            // Then its eventId is remembered for the TTL
+            assertThat(dedupeEntries(d)).isEqualTo(1);
+        }
+    }
+
+    private static long dedupeEntries(OrderflowDriver d) {
+        WindowStore<String, Long> store = d.driver().getWindowStore(StoreNames.SAGA_DEDUPE);
+        long n = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * What every ingress record passes before a processor applies it, the same for the saga, the ledger and the
@@ -34,6 +35,7 @@ public final class IngressGate<E> {
     private final Function<byte[], E> read;
     private final Function<E, String> idOf;
     private final BiFunction<E, Headers, String> eventIdOf;
+    private final Predicate<E> recognisedByState;
     private final String dedupeStore;
     private final Duration dedupeTtl;
     private final OrderflowMetrics metrics;
@@ -45,16 +47,20 @@ public final class IngressGate<E> {
      * @param idField     the id's field name, for messages (orderId, customerId, sku)
      * @param read        reads the raw value; throws {@link InvalidRecordException} naming the problem
      * @param eventIdOf   the event's id, from the event or its headers; null when it has none
+     * @param recognisedByState events whose repeats the processor's own state recognises for at least
+     *                    {@code dedupeTtl} (an OrderPlaced: its saga exists): their ids are checked but not remembered,
+     *                    which would cost a store write and a changelog record each for nothing
      * @param dedupeStore the window store of eventIds seen
      */
     public IngressGate(String processor, String idField, Function<byte[], E> read, Function<E, String> idOf,
-                       BiFunction<E, Headers, String> eventIdOf, String dedupeStore, Duration dedupeTtl,
-                       OrderflowMetrics metrics) {
+                       BiFunction<E, Headers, String> eventIdOf, Predicate<E> recognisedByState, String dedupeStore,
+                       Duration dedupeTtl, OrderflowMetrics metrics) {
         this.processor = processor;
         this.idField = idField;
         this.read = read;
         this.idOf = idOf;
         this.eventIdOf = eventIdOf;
+        this.recognisedByState = recognisedByState;
         this.dedupeStore = dedupeStore;
         this.dedupeTtl = dedupeTtl;
         this.metrics = metrics;
@@ -93,7 +99,7 @@ public final class IngressGate<E> {
             deadLetter(record, raw, Rejection.INVALID, problem);
             return null;
         }
-        if (eventId != null && !dedupe.firstTime(eventId, record.timestamp())) {
+        if (eventId != null && !recognisedByState.test(event) && !dedupe.firstTime(eventId, record.timestamp())) {
             duplicate(record);
             return null;
         }

@@ -82,15 +82,25 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     private KeyValueStore<String, SagaTimeline> timelines;
     /** This instance as timeline entries name it: its application.server. */
     private String instance;
+    /** The order whose timeline entries {@link #noted} holds until {@link #writeTimeline}; null: none. */
+    private String noting;
+    private final List<TimelineEntry> noted = new ArrayList<>();
+    /** Whether the saga's end time was noted, and what it is (null: not ended). */
+    private boolean notedEnd;
+    private Long notedEndedAt;
 
     SagaProcessor(SagaRules rules, IngressReader reader, OrderflowMetrics metrics, Duration dedupeTtl,
                   Duration deadlineScan, ReplyProgress progress, Duration retention, Duration retentionScan,
                   StepTracer tracer) {
         this.rules = rules;
         // Debezium's outbox router puts the event id in the header "id" rather than in the value.
+        // An OrderPlaced needs no eventId remembered while its saga is kept at least as long (saga.retention, after
+        // it ends): a repeat finds the saga and is counted a duplicate; one placed longer ago is refused as expired.
+        boolean sagaOutlivesTtl = retention.compareTo(dedupeTtl) >= 0;
         this.gate = new IngressGate<>("SagaProcessor", "orderId", reader::orderEvent, OrderEvent::getOrderId,
                 (event, headers) -> event.getEventId() != null ? event.getEventId()
                         : DeadLetters.header(headers, "id"),
+                event -> sagaOutlivesTtl && event.getEvent() instanceof OrderPlaced,
                 StoreNames.SAGA_DEDUPE, dedupeTtl, metrics);
         this.metrics = metrics;
         this.deadlineScan = deadlineScan;
@@ -126,7 +136,11 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
 
     @Override
     public void process(Record<String, SagaInput> record) {
-        record.value().dispatch(record, this);
+        try {
+            record.value().dispatch(record, this);
+        } finally {
+            writeTimeline();
+        }
     }
 
     @Override
@@ -180,26 +194,48 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
     }
 
     /**
-     * Appends {@code entry} (if any) to the order's timeline, the newest {@value #TIMELINE_ENTRIES} kept, and, given
-     * the saga's {@code state}, copies its end time, by which the timeline is purged with it.
+     * Notes {@code entry} (if any) for the order's timeline and, given the saga's {@code state}, its end time, by
+     * which the timeline is purged with it. What one input notes is written with one put when it is done
+     * ({@link #writeTimeline}): a step notes up to five entries, and each put would read and write the whole timeline.
      */
     private void note(String orderId, TimelineEntry entry, SagaState state) {
-        SagaTimeline timeline = timelines.get(orderId);
+        if (noting != null && !noting.equals(orderId)) {
+            writeTimeline();
+        }
+        noting = orderId;
+        if (entry != null) {
+            noted.add(entry);
+        }
+        if (state != null) {
+            notedEnd = true;
+            notedEndedAt = state.getEndedAt();
+        }
+    }
+
+    /** Appends what was noted to the timeline, the newest {@value #TIMELINE_ENTRIES} kept. */
+    private void writeTimeline() {
+        if (noting == null) {
+            return;
+        }
+        SagaTimeline timeline = timelines.get(noting);
         if (timeline == null) {
             timeline = new SagaTimeline(new ArrayList<>(), 0, null);
         }
         List<TimelineEntry> entries = timeline.getEntries();
-        if (entry != null) {
-            entries.add(entry);
+        entries.addAll(noted);
+        int over = entries.size() - TIMELINE_ENTRIES;
+        if (over > 0) {
+            timeline.setEntries(new ArrayList<>(entries.subList(over, entries.size())));
+            timeline.setTruncated(timeline.getTruncated() + over);
         }
-        if (entries.size() > TIMELINE_ENTRIES) {
-            entries.remove(0);
-            timeline.setTruncated(timeline.getTruncated() + 1);
+        if (notedEnd) {
+            timeline.setEndedAt(notedEndedAt);
         }
-        if (state != null) {
-            timeline.setEndedAt(state.getEndedAt());
-        }
-        timelines.put(orderId, timeline);
+        timelines.put(noting, timeline);
+        noting = null;
+        noted.clear();
+        notedEnd = false;
+        notedEndedAt = null;
     }
 
     static final int TIMELINE_ENTRIES = 100;
@@ -378,11 +414,13 @@ final class SagaProcessor implements Processor<String, SagaInput, String, Object
             }
             // A deadline has no input record, and the saga keeps no trace context: the timeout starts a trace.
             traced("saga.step.deadline", orderId, new RecordHeaders(), () -> apply(state, step, now));
+            writeTimeline();
         }
     }
 
     /** How many times an operator has had this order's outstanding commands re-sent (its timeline says). */
     private long resends(String orderId) {
+        writeTimeline();
         SagaTimeline timeline = timelines.get(orderId);
         return timeline == null ? 0 : timeline.getEntries().stream()
                 .filter(entry -> entry.getWhat().startsWith(OperatorResend.class.getSimpleName())).count();
