@@ -17,7 +17,9 @@ import java.util.function.Predicate;
  * Deletes the entries of one key-value store that ended more than a retention ago: a tombstone each, so the
  * compacted changelog shrinks too. Called from a wall-clock punctuation, it walks the store from where the last
  * call stopped, at most {@code maxPerRun} entries or {@code budget} of time per call, so that a large store never
- * stalls its stream thread; a whole pass over a store of N entries takes about N / maxPerRun calls.
+ * stalls its stream thread. Scheduled with {@link #schedule}, each call reads only its share of a pass that takes a
+ * tenth of the retention (at least one call, at most {@link #LONGEST_PASS}): an entry is deleted at most that much
+ * later than its retention, and a store of ended orders kept for days is not read over and over.
  *
  * <p>No index is kept (an index would cost a changelog write per entry); the walk reads instead. An entry that
  * has ended but carries no end time (written by a version before retention existed) is stamped with the time the
@@ -31,6 +33,10 @@ public final class StorePurger<V> {
     public static final int MAX_PER_RUN = 10_000;
     /** The most time one call spends reading. */
     public static final Duration BUDGET = Duration.ofMillis(50);
+    /** The fewest entries one scheduled call reads. */
+    public static final int MIN_PER_RUN = 100;
+    /** The longest a scheduled pass over a whole store takes; a tenth of the retention when that is shorter. */
+    public static final Duration LONGEST_PASS = Duration.ofHours(1);
 
     /** How a store's values tell when they ended. */
     public interface Ending<V> {
@@ -73,8 +79,21 @@ public final class StorePurger<V> {
                                     Duration retention, Duration every, OrderflowMetrics metrics) {
         KeyValueStore<String, V> store = context.getStateStore(storeName);
         StorePurger<V> purger = new StorePurger<>(store, ending, retention, MAX_PER_RUN, BUDGET);
-        context.schedule(every, PunctuationType.WALL_CLOCK_TIME,
-                now -> metrics.purged(storeName, purger.run(now).purged()));
+        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> metrics.purged(storeName,
+                purger.run(now, paced(store.approximateNumEntries(), every, retention)).purged()));
+    }
+
+    /**
+     * How many entries a call every {@code every} reads so that a store of about {@code entries} is walked once per
+     * pass: a tenth of {@code retention}, at least one call and at most {@link #LONGEST_PASS}; between
+     * {@link #MIN_PER_RUN} and {@link #MAX_PER_RUN}.
+     */
+    static int paced(long entries, Duration every, Duration retention) {
+        long everyMs = Math.max(1, every.toMillis());
+        long passMs = Math.max(everyMs, Math.min(LONGEST_PASS.toMillis(), retention.toMillis() / 10));
+        long calls = passMs / everyMs;
+        long perCall = (Math.max(0, entries) + calls - 1) / calls;
+        return (int) Math.max(MIN_PER_RUN, Math.min(MAX_PER_RUN, perCall));
     }
 
     /** What one call did. */
@@ -103,6 +122,12 @@ public final class StorePurger<V> {
 
     /** Reads the next stretch of the store; deletes what ended at or before {@code now - retention}. */
     public Pass run(long now) {
+        return run(now, maxPerRun);
+    }
+
+    /** {@link #run(long)} reading at most {@code limit} entries (and never more than {@code maxPerRun}). */
+    public Pass run(long now, int limit) {
+        int most = Math.min(limit, maxPerRun);
         long purgeBefore = now - retention.toMillis();
         long stopAt = System.nanoTime() + budget.toNanos();
         List<String> expired = new ArrayList<>();
@@ -128,7 +153,7 @@ public final class StorePurger<V> {
                         expired.add(entry.key);
                     }
                 }
-                if (read >= maxPerRun || (read % 128 == 0 && System.nanoTime() - stopAt > 0)) {
+                if (read >= most || (read % 128 == 0 && System.nanoTime() - stopAt > 0)) {
                     break;
                 }
             }

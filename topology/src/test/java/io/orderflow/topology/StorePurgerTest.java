@@ -127,4 +127,40 @@ class StorePurgerTest {
         }
         return keys;
     }
+
+    @Test
+    void shouldReadAShareOfTheStorePerCallSoThatAPassTakesATenthOfTheRetention() {
+        // A week's retention: a pass takes the longest (1 h), 360 calls of 10 s
+        assertThat(StorePurger.paced(3_600_000, Duration.ofSeconds(10), Duration.ofDays(7))).isEqualTo(10_000);
+        assertThat(StorePurger.paced(360_000, Duration.ofSeconds(10), Duration.ofDays(7))).isEqualTo(1_000);
+        // A small store: never fewer than the minimum
+        assertThat(StorePurger.paced(20, Duration.ofSeconds(10), Duration.ofDays(7)))
+                .isEqualTo(StorePurger.MIN_PER_RUN);
+        // An hour's retention: a pass takes 6 minutes, 36 calls
+        assertThat(StorePurger.paced(36_000, Duration.ofSeconds(10), Duration.ofHours(1))).isEqualTo(1_000);
+        // A retention shorter than ten calls: the whole store every call, up to the most one call reads
+        assertThat(StorePurger.paced(5_000, Duration.ofSeconds(10), Duration.ofSeconds(60))).isEqualTo(5_000);
+        assertThat(StorePurger.paced(50_000, Duration.ofSeconds(10), Duration.ofSeconds(60)))
+                .isEqualTo(StorePurger.MAX_PER_RUN);
+    }
+
+    @Test
+    void shouldStopAtTheLimitGivenWhenItIsBelowTheMostPerRun() {
+        // Given four entries
+        store.put("a", 1L);
+        store.put("b", 1L);
+        store.put("c", 1L);
+        store.put("d", 1L);
+        StorePurger<Long> purger = new StorePurger<>(store, ENDING, RETENTION, 100, Duration.ofSeconds(5));
+
+        // When called with a limit of 3, then again
+        StorePurger.Pass first = purger.run(10_000, 3);
+        StorePurger.Pass second = purger.run(10_000, 3);
+
+        // Then
+        assertThat(first.read()).isEqualTo(3);
+        assertThat(first.wrapped()).isFalse();
+        assertThat(second.read()).isEqualTo(1);
+        assertThat(second.wrapped()).isTrue();
+    }
 }
