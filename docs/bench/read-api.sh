@@ -107,7 +107,7 @@ run() {
   awk -v name="$name" -v lb="$load_before" -v la="$load_after" '
     /Requests\/sec/ { rps = $2 }
     $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
-    /Non-2xx/ { non2xx = $NF } /non-2xx answers:/ { non2xx = $3 }
+    /Non-2xx/ { non2xx = $NF }
     /Socket errors/ { sock = $0; sub(/.*Socket errors: /, "", sock) }
     END { printf "%-10s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  socket errors %s  load %s -> %s\n",
           name, rps, p50, p99, (non2xx == "" ? 0 : non2xx), (sock == "" ? "none" : sock), lb, la }' \
