@@ -99,21 +99,64 @@ done
 [ -n "$forwarded_path" ] || { echo "error: every sample key is owned by $self; nothing to forward" >&2; exit 1; }
 echo "Local key: $local_path (served by $self); forwarded key: $forwarded_path (served by $(served_by "$forwarded_path"))" >&2
 
+# CPU time (clock ticks) of the machine (busy), of the process trees given, as "busy tree1 tree2 ..."
+ticks() {
+  local out
+  out="$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)"
+  for root_pid in "$@"; do
+    out="$out $(tree_ticks "$root_pid")"
+  done
+  echo "$out"
+}
+tree_ticks() {
+  local sum=0 pid stat
+  for pid in $1 $(descendants "$1"); do
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    stat="${stat##*) }"
+    set -- $stat
+    sum=$((sum + ${12} + ${13}))
+  done
+  echo "$sum"
+}
+descendants() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do echo "$child"; descendants "$child"; done
+}
+
+# The demo's process tree (its JVM and PostgreSQL) when this script started it, else the JVM serving the URL.
+jvm_pid="${demo_pid:-$(ss -ltnpH "sport = :${url##*:}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)}"
+hz="$(getconf CLK_TCK)"
+
 run() {
   local name="$1" c="$2"; shift 2
-  local load_before load_after
+  local load_before load_after before after wrk_pid
   load_before="$(cut -d' ' -f1 /proc/loadavg)"
   echo "== $name: wrk -t$threads -c$c -d$duration --latency $*" >&2
-  wrk -t"$threads" -c"$c" -d"$duration" --latency "$@" >"$work/$name.wrk" 2>&1
+  before="$(ticks "${jvm_pid:-1}")"
+  wrk -t"$threads" -c"$c" -d"$duration" --latency "$@" >"$work/$name.wrk" 2>&1 &
+  wrk_pid=$!
+  # wrk's own CPU, read just before it ends (its stat is gone once it is reaped)
+  local wrk_ticks=0 t
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    t="$(tree_ticks "$wrk_pid")"; [ "$t" -gt 0 ] && wrk_ticks="$t"
+    sleep 0.5
+  done
+  wait "$wrk_pid" || true
+  after="$(ticks "${jvm_pid:-1}")"
   load_after="$(cut -d' ' -f1 /proc/loadavg)"
   cat "$work/$name.wrk" >&2
-  awk -v name="$name" -v lb="$load_before" -v la="$load_after" '
+  local secs="${duration%s}"
+  cpu="$(awk -v b="$before" -v a="$after" -v w="$wrk_ticks" -v hz="$hz" -v s="$secs" 'BEGIN {
+      split(b, x, " "); split(a, y, " ");
+      busy = (y[1] - x[1]) / hz / s; demo = (y[2] - x[2]) / hz / s; wrk = w / hz / s;
+      printf "cores busy %.2f: demo %.2f, wrk %.2f, other %.2f", busy, demo, wrk, busy - demo - wrk }')"
+  awk -v name="$name" -v lb="$load_before" -v la="$load_after" -v cpu="$cpu" '
     /Requests\/sec/ { rps = $2 }
     $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
     /Non-2xx/ { non2xx = $NF }
     /Socket errors/ { sock = $0; sub(/.*Socket errors: /, "", sock) }
-    END { printf "%-12s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  socket errors %s  load %s -> %s\n",
-          name, rps, p50, p99, (non2xx == "" ? 0 : non2xx), (sock == "" ? "none" : sock), lb, la }' \
+    END { printf "%-12s %10s req/s  p50 %8s  p99 %8s  non-2xx %s  socket errors %s  load %s -> %s  %s\n",
+          name, rps, p50, p99, (non2xx == "" ? 0 : non2xx), (sock == "" ? "none" : sock), lb, la, cpu }' \
     "$work/$name.wrk" >>"$work/summary"
 }
 
