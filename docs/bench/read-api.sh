@@ -99,7 +99,7 @@ done
 [ -n "$forwarded_path" ] || { echo "error: every sample key is owned by $self; nothing to forward" >&2; exit 1; }
 echo "Local key: $local_path (served by $self); forwarded key: $forwarded_path (served by $(served_by "$forwarded_path"))" >&2
 
-# CPU time (clock ticks) of the machine (busy), of the process trees given, as "busy tree1 tree2 ..."
+# CPU time (clock ticks) of the machine (busy) and of a process tree: "busy tree tree-in-kernel"
 ticks() {
   local out
   out="$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat)"
@@ -108,15 +108,17 @@ ticks() {
   done
   echo "$out"
 }
+# "all system" ticks (user + system, then system alone) of a process and its descendants
 tree_ticks() {
-  local sum=0 pid stat
+  local sum=0 sys=0 pid stat
   for pid in $1 $(descendants "$1"); do
     stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
     stat="${stat##*) }"
     set -- $stat
     sum=$((sum + ${12} + ${13}))
+    sys=$((sys + ${13}))
   done
-  echo "$sum"
+  echo "$sum $sys"
 }
 descendants() {
   local child
@@ -138,7 +140,7 @@ run() {
   # wrk's own CPU, read just before it ends (its stat is gone once it is reaped)
   local wrk_ticks=0 t
   while kill -0 "$wrk_pid" 2>/dev/null; do
-    t="$(tree_ticks "$wrk_pid")"; [ "$t" -gt 0 ] && wrk_ticks="$t"
+    t="$(tree_ticks "$wrk_pid" | cut -d' ' -f1)"; [ "$t" -gt 0 ] && wrk_ticks="$t"
     sleep 0.5
   done
   wait "$wrk_pid" || true
@@ -148,8 +150,9 @@ run() {
   local secs="${duration%s}"
   cpu="$(awk -v b="$before" -v a="$after" -v w="$wrk_ticks" -v hz="$hz" -v s="$secs" 'BEGIN {
       split(b, x, " "); split(a, y, " ");
-      busy = (y[1] - x[1]) / hz / s; demo = (y[2] - x[2]) / hz / s; wrk = w / hz / s;
-      printf "cores busy %.2f: demo %.2f, wrk %.2f, other %.2f", busy, demo, wrk, busy - demo - wrk }')"
+      busy = (y[1] - x[1]) / hz / s; demo = (y[2] - x[2]) / hz / s; sys = (y[3] - x[3]) / hz / s; wrk = w / hz / s;
+      printf "cores busy %.2f: demo %.2f (in the kernel %.2f), wrk %.2f, other %.2f", busy, demo, sys, wrk,
+        busy - demo - wrk }')"
   awk -v name="$name" -v lb="$load_before" -v la="$load_after" -v cpu="$cpu" '
     /Requests\/sec/ { rps = $2 }
     $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
