@@ -39,7 +39,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -582,14 +581,7 @@ public final class HttpApi implements AutoCloseable {
             error(ctx, 400, problem);
             return;
         }
-        String notFound = "no " + what + " '" + key + "'";
-        CompletableFuture<Answer<T>> answer = reads.keyAsync(store, key, view, request(ctx));
-        if (answer.isDone()) {
-            answer(ctx, answer.join(), notFound);
-        } else {
-            // Another instance answers: no HTTP thread of this one waits for it.
-            ctx.future(() -> answer.thenAccept(a -> answer(ctx, a, notFound)));
-        }
+        answer(ctx, reads.key(store, key, view, request(ctx)), "no " + what + " '" + key + "'");
     }
 
     /** Answers {@code answer}; {@code notFound} is the 404's message. */

@@ -85,38 +85,25 @@ public final class Peers {
      */
     public Reply forward(List<HostInfo> candidates, String pathAndQuery, String authorization, Duration timeout)
             throws InterruptedException {
-        return await(forwardAsync(candidates, pathAndQuery, authorization, timeout));
-    }
-
-    /**
-     * {@link #forward}, without holding the caller's thread while the candidates are asked: a request waiting on a
-     * slow or hung instance costs no HTTP thread of this one.
-     */
-    public CompletableFuture<Reply> forwardAsync(List<HostInfo> candidates, String pathAndQuery,
-                                                 String authorization, Duration timeout) {
-        return forwardFrom(0, candidates, pathAndQuery, authorization, timeout, null, 1);
-    }
-
-    private CompletableFuture<Reply> forwardFrom(int i, List<HostInfo> candidates, String pathAndQuery,
-                                                 String authorization, Duration timeout, String reason,
-                                                 long retryAfter) {
-        if (i == candidates.size()) {
-            return CompletableFuture.completedFuture(new Failed(reason, retryAfter));
-        }
-        HostInfo host = candidates.get(i);
-        return exchangeAsync(host, pathAndQuery, authorization, timeout).thenCompose(exchange -> {
+        String reason = null;
+        long retryAfter = 1;
+        for (int i = 0; i < candidates.size(); i++) {
+            HostInfo host = candidates.get(i);
+            Exchange exchange = exchange(host, pathAndQuery, authorization, timeout);
             if (exchange.response() == null) {
-                return forwardFrom(i + 1, candidates, pathAndQuery, authorization, timeout, exchange.failure(),
-                        Math.max(retryAfter, exchange.retryAfterSeconds()));
+                reason = exchange.failure();
+                retryAfter = Math.max(retryAfter, exchange.retryAfterSeconds());
+                continue;
             }
             HttpResponse<String> response = exchange.response();
             if (response.statusCode() == 503 && i < candidates.size() - 1) {
-                return forwardFrom(i + 1, candidates, pathAndQuery, authorization, timeout, host + " answered 503",
-                        retryAfter);
+                reason = host + " answered 503";
+                continue;
             }
-            return CompletableFuture.completedFuture(new Answered(response.statusCode(), response.body(),
-                    response.headers().firstValue("Retry-After"), response.headers().firstValue(SERVED_BY)));
-        });
+            return new Answered(response.statusCode(), response.body(),
+                    response.headers().firstValue("Retry-After"), response.headers().firstValue(SERVED_BY));
+        }
+        return new Failed(reason, retryAfter);
     }
 
     /**
@@ -156,6 +143,28 @@ public final class Peers {
     private record Exchange(HttpResponse<String> response, String failure, long retryAfterSeconds) {
     }
 
+    /** One request through {@code host}'s guard. */
+    private Exchange exchange(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
+            throws InterruptedException {
+        PeerGuard.Result entry = guard.enter(host);
+        if (entry.permitted().isEmpty()) {
+            return new Exchange(null, "refused to ask instance " + entry.refused(), PeerGuard.retryAfterSeconds());
+        }
+        PeerGuard.Call call = entry.call();
+        try {
+            HttpResponse<String> response = send(host, pathAndQuery, authorization, timeout);
+            call.answered();
+            return new Exchange(response, null, 0);
+        } catch (IOException e) {
+            call.failed(e);
+            return new Exchange(null, "instance " + host.host() + ":" + host.port() + " did not answer: "
+                    + e.getMessage(), 1);
+        } catch (InterruptedException | RuntimeException e) {
+            call.abandoned();
+            throw e;
+        }
+    }
+
     /**
      * One request through {@code host}'s guard, not waited for: the guard hears its outcome when it comes, whether
      * or not anyone still waits for it.
@@ -192,9 +201,9 @@ public final class Peers {
         });
     }
 
-    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+    private static Exchange await(CompletableFuture<Exchange> exchange) throws InterruptedException {
         try {
-            return future.get();
+            return exchange.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime
                     : new IllegalStateException("asking another instance failed", e.getCause());
@@ -209,6 +218,11 @@ public final class Peers {
         } catch (IOException | RuntimeException e) {
             return "";
         }
+    }
+
+    private HttpResponse<String> send(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
+            throws IOException, InterruptedException {
+        return client.send(request(host, pathAndQuery, authorization, timeout), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest request(HostInfo host, String pathAndQuery, String authorization, Duration timeout) {

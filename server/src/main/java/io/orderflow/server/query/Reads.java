@@ -58,18 +58,9 @@ public final class Reads {
     /** The value of {@code key} in {@code store}, shown as {@code view} shows it. */
     public <V, T> Answer<T> key(String store, String key, Function<V, T> view, Request request)
             throws InterruptedException {
-        return await(keyAsync(store, key, view, request));
-    }
-
-    /**
-     * {@link #key}, complete at once when this instance answers; when another one must, complete once it has,
-     * without holding the caller's thread meanwhile.
-     */
-    public <V, T> CompletableFuture<Answer<T>> keyAsync(String store, String key, Function<V, T> view,
-                                                        Request request) {
         Lookup<V> lookup = queries.get(store, key, request.allowStale());
         if (lookup instanceof Lookup.Found<V> found) {
-            return CompletableFuture.completedFuture(found(found, view));
+            return found(found, view);
         }
         if (lookup instanceof Lookup.Remote<V> remote) {
             return forward(remote.owner(), remote.standbys(), request, FORWARD_TIMEOUT);
@@ -78,9 +69,9 @@ public final class Reads {
             if (request.allowStale() && !unavailable.standbys().isEmpty() && !request.forwarded()) {
                 return forward(unavailable.standbys().get(0), List.of(), request, FORWARD_TIMEOUT);
             }
-            return CompletableFuture.completedFuture(new Answer.Unavailable<>(unavailable.reason()));
+            return new Answer.Unavailable<>(unavailable.reason());
         }
-        return CompletableFuture.completedFuture(new Answer.NotFound<>());
+        return new Answer.NotFound<>();
     }
 
     /** An order once it reaches {@code target}, or as it is when {@code timeout} passes first. */
@@ -98,8 +89,8 @@ public final class Reads {
         Lookup<OrderView> now = queries.get(StoreNames.ORDERS_VIEW, orderId, request.allowStale());
         if (now instanceof Lookup.Remote<OrderView> remote) {
             waiting.cancel(false);
-            return this.<Views.Order>forward(remote.owner(), remote.standbys(), request, timeout.plusSeconds(2))
-                    .thenApply(answer -> new Waited(answer, false));
+            return CompletableFuture.completedFuture(new Waited(
+                    forward(remote.owner(), remote.standbys(), request, timeout.plusSeconds(2)), false));
         }
         if (now instanceof Lookup.Found<OrderView> found && target.reachedBy(found.value().getStatus())) {
             waiting.cancel(false);
@@ -229,35 +220,24 @@ public final class Reads {
     }
 
     /** Asks the owner; with allowStale, a standby when the owner does not answer. Never bounces twice. */
-    private <T> CompletableFuture<Answer<T>> forward(HostInfo owner, List<HostInfo> standbys, Request request,
-                                                     Duration timeout) {
+    private <T> Answer<T> forward(HostInfo owner, List<HostInfo> standbys, Request request, Duration timeout)
+            throws InterruptedException {
         if (request.forwarded()) {
             // The owner we were told about says it is not the owner: metadata is moving. Never bounce further.
-            return CompletableFuture.completedFuture(new Answer.Unavailable<>("ownership is moving between instances"));
+            return new Answer.Unavailable<>("ownership is moving between instances");
         }
         List<HostInfo> candidates = new ArrayList<>();
         candidates.add(owner);
         if (request.allowStale()) {
             candidates.addAll(standbys);
         }
-        return peers.forwardAsync(candidates, request.pathAndQuery(), request.authorization(), timeout)
-                .thenApply(reply -> {
-                    if (reply instanceof Peers.Answered answered) {
-                        return new Answer.Elsewhere<>(answered.status(), answered.body(), answered.retryAfter(),
-                                answered.servedBy());
-                    }
-                    Peers.Failed failed = (Peers.Failed) reply;
-                    return new Answer.Unavailable<>(failed.reason(), failed.retryAfterSeconds());
-                });
-    }
-
-    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
-        try {
-            return future.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException runtime ? runtime
-                    : new IllegalStateException("asking another instance failed", e.getCause());
+        Peers.Reply reply = peers.forward(candidates, request.pathAndQuery(), request.authorization(), timeout);
+        if (reply instanceof Peers.Answered answered) {
+            return new Answer.Elsewhere<>(answered.status(), answered.body(), answered.retryAfter(),
+                    answered.servedBy());
         }
+        Peers.Failed failed = (Peers.Failed) reply;
+        return new Answer.Unavailable<>(failed.reason(), failed.retryAfterSeconds());
     }
 
     private static <V, T> Answer.Found<T> found(Lookup.Found<V> found, Function<V, T> view) {
