@@ -26,8 +26,7 @@ import java.util.Optional;
  *       and requests to that instance are refused at once for {@link #OPEN_FOR}; then up to
  *       {@value #HALF_OPEN_PROBES} requests probe it, and their outcome closes or reopens the breaker.</li>
  *   <li>Bulkhead: at most {@value #MAX_IN_FLIGHT} requests wait on one instance at a time; more are refused at
- *       once, so requests cannot pile up (a gather's HTTP thread, or a forwarded request's connection and answer
- *       waiting on the HttpClient) while the breaker still counts its first failures.</li>
+ *       once, so requests cannot pile up threads while the breaker still counts its first failures.</li>
  * </ul>
  *
  * A refused request never reaches the other instance; the caller answers 503 with {@code Retry-After}. Both are
