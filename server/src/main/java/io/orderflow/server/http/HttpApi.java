@@ -653,7 +653,7 @@ public final class HttpApi implements AutoCloseable {
 
     static void json(Context ctx, int status, Object body) {
         try {
-            ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+            ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render JSON", e);
         }

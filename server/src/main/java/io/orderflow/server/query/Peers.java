@@ -14,6 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * How an instance asks the others: forwarding a key's request to the instance that owns it (or a standby), and
@@ -43,7 +46,10 @@ public final class Peers {
     public Peers(String scheme, SSLContext tls, PeerGuard guard) {
         this.scheme = scheme;
         this.guard = guard;
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        // HTTP/1.1: the JDK's default (HTTP/2) sends every request over plain http with h2c upgrade headers, which
+        // Jetty here does not take up; 1.1 keeps one pooled keep-alive connection per request in flight instead.
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2));
         if (tls != null) {
             builder.sslContext(tls);
         }
@@ -101,14 +107,20 @@ public final class Peers {
     }
 
     /**
-     * Asks every host for {@code pathAndQuery} (a JSON answer), passing on the caller's {@code authorization} (or
-     * null); stops at the first that cannot give it.
+     * Asks every host for {@code pathAndQuery} (a JSON answer) at once, passing on the caller's {@code authorization}
+     * (or null); the parts come in the order of {@code hosts}, and the first host in that order that cannot give its
+     * part is the failure. Each request has its own timeout, so a gather takes as long as its slowest host.
      */
     public Gathered gather(List<HostInfo> hosts, String pathAndQuery, String authorization)
             throws InterruptedException {
-        List<JsonNode> parts = new ArrayList<>();
+        List<CompletableFuture<Exchange>> asked = new ArrayList<>(hosts.size());
         for (HostInfo host : hosts) {
-            Exchange exchange = exchange(host, pathAndQuery, authorization, GATHER_TIMEOUT);
+            asked.add(exchangeAsync(host, pathAndQuery, authorization, GATHER_TIMEOUT));
+        }
+        List<JsonNode> parts = new ArrayList<>(hosts.size());
+        for (int i = 0; i < hosts.size(); i++) {
+            HostInfo host = hosts.get(i);
+            Exchange exchange = await(asked.get(i));
             if (exchange.response() == null) {
                 return new Gathered(parts, exchange.failure(), exchange.retryAfterSeconds());
             }
@@ -153,6 +165,51 @@ public final class Peers {
         }
     }
 
+    /**
+     * One request through {@code host}'s guard, not waited for: the guard hears its outcome when it comes, whether
+     * or not anyone still waits for it.
+     */
+    private CompletableFuture<Exchange> exchangeAsync(HostInfo host, String pathAndQuery, String authorization,
+                                                      Duration timeout) {
+        PeerGuard.Result entry = guard.enter(host);
+        if (entry.permitted().isEmpty()) {
+            return CompletableFuture.completedFuture(new Exchange(null, "refused to ask instance " + entry.refused(),
+                    PeerGuard.retryAfterSeconds()));
+        }
+        PeerGuard.Call call = entry.call();
+        CompletableFuture<HttpResponse<String>> sent;
+        try {
+            sent = client.sendAsync(request(host, pathAndQuery, authorization, timeout),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (RuntimeException e) {
+            call.abandoned();
+            throw e;
+        }
+        return sent.handle((response, failure) -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause == null) {
+                call.answered();
+                return new Exchange(response, null, 0);
+            }
+            if (cause instanceof IOException e) {
+                call.failed(e);
+                return new Exchange(null, "instance " + host.host() + ":" + host.port() + " did not answer: "
+                        + e.getMessage(), 1);
+            }
+            call.abandoned();
+            throw new CompletionException(cause);
+        });
+    }
+
+    private static Exchange await(CompletableFuture<Exchange> exchange) throws InterruptedException {
+        try {
+            return exchange.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime
+                    : new IllegalStateException("asking another instance failed", e.getCause());
+        }
+    }
+
     /** {@code ": <error>"} of a JSON error answer, or nothing. */
     private static String errorOf(String body) {
         try {
@@ -165,11 +222,15 @@ public final class Peers {
 
     private HttpResponse<String> send(HostInfo host, String pathAndQuery, String authorization, Duration timeout)
             throws IOException, InterruptedException {
+        return client.send(request(host, pathAndQuery, authorization, timeout), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(HostInfo host, String pathAndQuery, String authorization, Duration timeout) {
         URI uri = URI.create(scheme + "://" + host.host() + ":" + host.port() + pathAndQuery);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header(FORWARDED, "1");
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return client.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+        return request.GET().build();
     }
 }

@@ -34,6 +34,7 @@ public final class QueryService {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final RestoreProgress restores;
+    private final LocalHints hints = new LocalHints();
 
     /** @param restores what the instance restores from changelogs now (its global restore listener) */
     public QueryService(KafkaStreams streams, HostInfo self, RestoreProgress restores) {
@@ -100,6 +101,14 @@ public final class QueryService {
         if (streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
             return new Lookup.Unavailable<>("instance is " + streams.state(), List.of());
         }
+        Integer hinted = hints.activePartition(store, key);
+        if (hinted != null) {
+            Lookup<V> here = local(store, key, hinted, true);
+            if (!(here instanceof Lookup.Unavailable<V>)) {
+                return here;
+            }
+            hints.forget(store, hinted);
+        }
         KeyQueryMetadata metadata;
         try {
             metadata = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
@@ -113,6 +122,7 @@ public final class QueryService {
                 .filter(h -> h.port() >= 0 && !h.equals(self)).toList();
         boolean activeKnown = metadata.activeHost() != null && metadata.activeHost().port() >= 0;
         boolean standbyHere = metadata.standbyHosts().contains(self);
+        hints.learn(store, key, metadata.partition(), activeKnown && metadata.activeHost().equals(self));
         if (activeKnown && metadata.activeHost().equals(self)) {
             Lookup<V> active = local(store, key, metadata.partition(), true);
             if (active instanceof Lookup.Unavailable<V> && allowStale && standbyHere) {
