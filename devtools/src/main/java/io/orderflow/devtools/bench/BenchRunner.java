@@ -222,9 +222,10 @@ public final class BenchRunner {
         }
         out.printf(Locale.ROOT, "outbox:       %d events on order.events in %.1f s = %.0f events/s%n", r.seen(),
                 r.eventSeconds(), r.eventsPerSecond());
-        out.printf(Locale.ROOT, "outbox lag ms: p50 %d  p95 %d  p99 %d  p99.9 %d  max %d (POST sent -> event visible "
+        out.printf(Locale.ROOT, "outbox lag ms: p50 %d  p95 %d  p99 %d  p99.9 %d  max %d (%s -> event visible "
                 + "read_committed)%n", h.getValueAtPercentile(50), h.getValueAtPercentile(95),
-                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
+                options.rate() > 0 ? "POST due" : "POST sent");
         out.printf(Locale.ROOT, "process:      %.1f CPU-seconds in this JVM (broker, Connect, intake, clients; "
                 + "PostgreSQL is a separate process)%n", cpuSeconds);
         String title = String.format(Locale.ROOT, "Orderflow outbox lag: %,d orders, %.0f events/s", r.orders(),
