@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
                 "%nStarts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; with "
                         + "--json the last line of stdout is one JSON object.",
                 "%nExit code 0 when every offered order reached a terminal status (with --intake: every posted "
-                        + "order reached order.events)."})
+                        + "order reached order.events; with --outbox-drain: every row did)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "20000", paramLabel = "N",
             description = "orders offered at the maximum rate (default ${DEFAULT-VALUE})")
