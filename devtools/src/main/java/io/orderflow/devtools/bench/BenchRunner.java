@@ -66,10 +66,14 @@ public final class BenchRunner {
      * @param restore       measure restore times of a store of this many entries instead (0: not)
      * @param streamsConfig Kafka Streams settings for the saga instance and the pass-through alike; they win over
      *                      {@link OrderflowConfig#PERFORMANCE_DEFAULTS}
+     * @param outboxDrain   measure Debezium alone draining this many outbox rows instead (0: not)
+     * @param connectorConfig settings over connectors/orders-outbox.json for {@code intake} and {@code outboxDrain}
+     * @param workerConfig  Connect worker settings for {@code intake} and {@code outboxDrain}
      */
     public record Options(int orders, int rate, Duration duration, Duration warmup, String bootstrap, boolean json, int partitions,
                           int skus, int customers, int inFlight, Map<String, String> streamsConfig, Path plot,
-                          boolean intake, int clients, long restore) {
+                          boolean intake, int clients, long restore, int outboxDrain,
+                          Map<String, String> connectorConfig, Map<String, String> workerConfig) {
     }
 
     private final Options options;
@@ -81,6 +85,9 @@ public final class BenchRunner {
     }
 
     public int run() throws Exception {
+        if (options.outboxDrain() > 0) {
+            return new OutboxDrainBench(options).runAndReport(out);
+        }
         if (options.intake()) {
             return runIntake();
         }
@@ -209,11 +216,16 @@ public final class BenchRunner {
         Histogram h = r.lagMs();
         out.printf(Locale.ROOT, "%nposted:       %d orders with POST /orders in %.1f s = %.0f posts/s (%d clients, %d failed)%n",
                 r.orders(), r.postSeconds(), r.postsPerSecond(), options.clients(), r.failed());
+        if (options.rate() > 0) {
+            out.printf(Locale.ROOT, "offered:      %d orders/s open-loop, lag counted from each order's due time; "
+                    + "the latest send was %d ms behind its time%n", options.rate(), r.maxLateMs());
+        }
         out.printf(Locale.ROOT, "outbox:       %d events on order.events in %.1f s = %.0f events/s%n", r.seen(),
                 r.eventSeconds(), r.eventsPerSecond());
-        out.printf(Locale.ROOT, "outbox lag ms: p50 %d  p95 %d  p99 %d  p99.9 %d  max %d (POST sent -> event visible "
+        out.printf(Locale.ROOT, "outbox lag ms: p50 %d  p95 %d  p99 %d  p99.9 %d  max %d (%s -> event visible "
                 + "read_committed)%n", h.getValueAtPercentile(50), h.getValueAtPercentile(95),
-                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
+                options.rate() > 0 ? "POST due" : "POST sent");
         out.printf(Locale.ROOT, "process:      %.1f CPU-seconds in this JVM (broker, Connect, intake, clients; "
                 + "PostgreSQL is a separate process)%n", cpuSeconds);
         String title = String.format(Locale.ROOT, "Orderflow outbox lag: %,d orders, %.0f events/s", r.orders(),
@@ -222,10 +234,11 @@ public final class BenchRunner {
         out.printf(Locale.ROOT, "plot:         %s%n", options.plot().toAbsolutePath());
         if (options.json()) {
             out.printf(Locale.ROOT, "{\"orders\":%d,\"outbox_events_per_s\":%.1f,\"posts_per_s\":%.1f,\"clients\":%d,"
-                            + "\"failed\":%d,\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d}%n",
+                            + "\"failed\":%d,\"p50_ms\":%d,\"p95_ms\":%d,\"p99_ms\":%d,\"p999_ms\":%d,\"max_ms\":%d,"
+                            + "\"offered_per_s\":%d,\"max_late_ms\":%d}%n",
                     r.orders(), r.eventsPerSecond(), r.postsPerSecond(), options.clients(), r.failed(),
                     h.getValueAtPercentile(50), h.getValueAtPercentile(95), h.getValueAtPercentile(99),
-                    h.getValueAtPercentile(99.9), h.getMaxValue());
+                    h.getValueAtPercentile(99.9), h.getMaxValue(), options.rate(), r.maxLateMs());
         }
         return r.failed() == 0 && r.seen() == r.orders() ? 0 : 1;
     }

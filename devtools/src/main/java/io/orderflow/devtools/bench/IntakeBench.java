@@ -1,27 +1,15 @@
 package io.orderflow.devtools.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.orderflow.devtools.embedded.EmbeddedConnect;
-import io.orderflow.devtools.embedded.EmbeddedKafka;
-import io.orderflow.devtools.embedded.LocalPostgres;
 import io.orderflow.server.http.HttpAuth;
 import io.orderflow.server.http.IntakeServer;
-import io.orderflow.server.runtime.InstanceConfig;
 import io.orderflow.server.runtime.Lifecycle;
-import io.orderflow.server.runtime.TempDir;
-import io.orderflow.server.runtime.TopicSetup;
 import io.orderflow.intake.IntakeConfig;
 import io.orderflow.intake.IntakeService;
-import io.orderflow.topology.OrderflowConfig;
 import io.orderflow.topology.Topics;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.PrintStream;
 import java.net.URI;
@@ -31,15 +19,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -47,7 +32,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code saga bench --intake}: the outbox path alone. Concurrent HTTP clients post orders to the intake API
@@ -55,12 +42,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * Kafka Connect publishes them to {@code order.events}; a read_committed consumer sees them arrive. Measures HTTP
  * posts per second, outbox events per second on {@code order.events}, and the outbox lag per order: from the moment
  * its POST was sent (no later than the outbox row's {@code created_at}, so an upper bound) to the moment its event
- * is visible on {@code order.events}.
+ * is visible on {@code order.events}. With {@code --rate} the orders are offered open-loop, and the lag counts from
+ * each order's due time.
  */
 final class IntakeBench {
-    /** What one run measured. */
+    /**
+     * What one run measured.
+     *
+     * @param maxLateMs with {@code --rate}: the longest an order waited past its due time for a free client */
     record Result(int orders, double postSeconds, double postsPerSecond, double eventSeconds, double eventsPerSecond,
-                  Histogram lagMs, int seen, int failed) {
+                  Histogram lagMs, int seen, int failed, long maxLateMs) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,52 +69,26 @@ final class IntakeBench {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", Integer.toString(Math.max(5, options.clients())));
         }
-        String bootstrap = options.bootstrap();
-        if (bootstrap == null) {
-            err.println("Starting Kafka (KRaft, single node) ...");
-            bootstrap = lifecycle.own(EmbeddedKafka.builder().start()).bootstrapServers();
-        }
-        Properties topics = new Properties();
-        topics.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        topics.put(OrderflowConfig.SCHEMA_REGISTRY_URL, "local:");
-        topics.put(InstanceConfig.PARTITIONS, Integer.toString(options.partitions()));
-        topics.put(InstanceConfig.REPLICATION_FACTOR, options.bootstrap() == null ? "1" : "3");
-        TopicSetup.ensure(topics, Duration.ofSeconds(30));
-
-        Path base = lifecycle.own(TempDir.create("orderflow-bench-intake-")).path();
-        err.println("Starting PostgreSQL (embedded binaries, wal_level=logical) ...");
-        LocalPostgres postgres = lifecycle.own(LocalPostgres.builder().dataDir(base.resolve("postgres")).start());
-        Properties intakeProps = new Properties();
-        intakeProps.put(IntakeConfig.JDBC_URL, postgres.jdbcUrl());
-        intakeProps.put(IntakeConfig.JDBC_USER, postgres.user());
-        intakeProps.put(IntakeConfig.JDBC_PASSWORD, postgres.password());
-        intakeProps.put(IntakeConfig.POOL_SIZE, Integer.toString(Math.max(10, options.clients())));
-        // The intake's pool and group commit can be varied from outside, as for `saga intake`:
-        // ORDERFLOW_INTAKE_JDBC_POOL_SIZE, ORDERFLOW_INTAKE_BATCH_MAX, ORDERFLOW_INTAKE_BATCH_WRITERS.
-        Map<String, String> tuning = new HashMap<>();
-        System.getenv().forEach((name, value) -> {
-            if (name.startsWith("ORDERFLOW_INTAKE_BATCH_") || name.equals("ORDERFLOW_INTAKE_JDBC_POOL_SIZE")) {
-                tuning.put(name, value);
-            }
-        });
-        InstanceConfig.applyEnvironment(intakeProps, tuning);
-        IntakeService intake = lifecycle.own(IntakeService.start(IntakeConfig.from(intakeProps)));
+        OutboxStack stack = OutboxStack.start(lifecycle, options, err);
+        IntakeService intake = lifecycle.own(IntakeService.start(IntakeConfig.from(stack.intakeProps())));
         IntakeServer server = lifecycle.own(IntakeServer.start("127.0.0.1", 0, HttpAuth.none(), intake));
-
-        err.println("Starting Kafka Connect with Debezium's outbox connector ...");
-        Path connector = Path.of(System.getProperty("orderflow.home", ".")).resolve("connectors/orders-outbox.json");
-        if (!Files.isRegularFile(connector)) {
-            throw new IllegalStateException("cannot find " + connector + "; run ./saga from the repository");
-        }
-        EmbeddedConnect connect = lifecycle.own(EmbeddedConnect.builder(bootstrap).start());
-        String name = connect.registerConnector(connector, postgres.debeziumConnection());
-        connect.awaitRunning(name, Duration.ofSeconds(120));
 
         String run = UUID.randomUUID().toString().substring(0, 6);
         String url = "http://127.0.0.1:" + server.port();
-        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap)) {
+        try (KafkaConsumer<String, byte[]> consumer = stack.consumer()) {
             warmUp(url, run, consumer);
-            return measure(url, run, consumer);
+            if (options.rate() > 0) {
+                int orders = (int) Math.min(Integer.MAX_VALUE, (long) options.rate() * options.duration().toSeconds());
+                if (!options.warmup().isZero()) {
+                    err.printf(Locale.ROOT, "Warm-up: %d orders/s for %d s (not measured) ...%n", options.rate(),
+                            options.warmup().toSeconds());
+                    measure(url, "w-" + run, consumer, (int) Math.min(Integer.MAX_VALUE,
+                            (long) options.rate() * options.warmup().toSeconds()));
+                    err.println();
+                }
+                return measure(url, run, consumer, orders);
+            }
+            return measure(url, run, consumer, options.orders());
         }
     }
 
@@ -143,8 +108,15 @@ final class IntakeBench {
                 + " within 2 minutes; is the outbox connector running?");
     }
 
-    private Result measure(String base, String run, KafkaConsumer<String, byte[]> consumer) throws Exception {
-        int orders = options.orders();
+    /**
+     * Posts {@code orders} orders: at the maximum rate from {@code --clients} closed-loop clients, or with
+     * {@code --rate} open-loop, order {@code i} due at {@code start + i / rate} and its lag counted from then, so a
+     * send that waits for a busy client or a slow intake shows as lag (no coordinated omission).
+     */
+    private Result measure(String base, String run, KafkaConsumer<String, byte[]> consumer, int orders)
+            throws Exception {
+        double nanosPerOrder = options.rate() > 0 ? 1e9 / options.rate() : 0;
+        AtomicLong maxLateNanos = new AtomicLong();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -164,6 +136,15 @@ final class IntakeBench {
                 URL endpoint = URI.create(base + "/orders").toURL();
                 for (int i = next.getAndIncrement(); i < orders; i = next.getAndIncrement()) {
                     long sent = System.nanoTime();
+                    if (nanosPerOrder > 0) {
+                        long due = start + (long) (i * nanosPerOrder);
+                        for (long wait = due - sent; wait > 0; wait = due - System.nanoTime()) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        long late = System.nanoTime() - due;
+                        maxLateNanos.accumulateAndGet(late, Math::max);
+                        sent = due;
+                    }
                     try {
                         sentAt.put(post(endpoint, "b-" + run + "-" + i, i), sent);
                     } catch (Exception e) {
@@ -219,7 +200,8 @@ final class IntakeBench {
         double postSeconds = (postsDone - start) / 1e9;
         double eventSeconds = (lastSeen - start) / 1e9;
         return new Result(orders, postSeconds, sentAt.size() / postSeconds, eventSeconds,
-                eventSeconds <= 0 ? 0 : matched / eventSeconds, lag, matched, failed.get());
+                eventSeconds <= 0 ? 0 : matched / eventSeconds, lag, matched, failed.get(),
+                maxLateNanos.get() / 1_000_000L);
     }
 
     /** Posts order {@code i} and answers its orderId. */
@@ -255,20 +237,5 @@ final class IntakeBench {
                 "#".repeat(filled), ".".repeat(width - filled), seen, total, Topics.ORDER_EVENTS, posted,
                 seen / Math.max(0.001, seconds));
         err.flush();
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ORDER_EVENTS.name(), Duration.ofSeconds(30))
-                .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-        return consumer;
     }
 }

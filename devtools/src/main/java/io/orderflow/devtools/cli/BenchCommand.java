@@ -22,11 +22,12 @@ import java.util.concurrent.Callable;
                 "%nWith --restore N: how long an instance takes to have its state again, without and with a "
                         + "standby.",
                 "%nWith --intake: the outbox path instead (POST /orders -> PostgreSQL -> Debezium -> order.events), "
-                        + "outbox events/s and outbox lag percentiles.",
+                        + "outbox events/s and outbox lag percentiles; with --intake --rate R, offered open-loop.",
+                "%nWith --outbox-drain N: Debezium alone draining N outbox rows to order.events.",
                 "%nStarts an embedded Kafka unless --bootstrap-server is given. Progress goes to stderr; with "
                         + "--json the last line of stdout is one JSON object.",
                 "%nExit code 0 when every offered order reached a terminal status (with --intake: every posted "
-                        + "order reached order.events)."})
+                        + "order reached order.events; with --outbox-drain: every row did)."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--orders", defaultValue = "20000", paramLabel = "N",
             description = "orders offered at the maximum rate (default ${DEFAULT-VALUE})")
@@ -45,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "for this long and wait until they are all terminal; they are not measured. A fresh JVM "
                     + "holding the broker, Streams and the bench spends its first minute or so compiling (JIT), "
                     + "which would otherwise show as latency and CPU per saga (0s: no warm-up; default "
-                    + "${DEFAULT-VALUE}; not used with --intake, "
-                    + "which sends one order through the whole path first)"})
+                    + "${DEFAULT-VALUE}; used by --intake only with --rate: --intake sends one order through the "
+                    + "whole path first)"})
     String warmup;
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "an existing Kafka cluster")
@@ -83,7 +84,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--intake", description = {"measure the outbox path instead: orders posted with POST /orders "
             + "(concurrent clients) -> PostgreSQL -> Debezium on Kafka Connect -> order.events; reports outbox "
-            + "events/s and outbox lag percentiles. Uses --orders, --clients, --plot, --json; the intake's group "
+            + "events/s and outbox lag percentiles. Uses --orders (closed-loop), or --rate and --duration "
+            + "(open-loop, lag from each order's due time, after --warmup at that rate), --clients, --plot, "
+            + "--json; the intake's group "
             + "commit follows ORDERFLOW_INTAKE_BATCH_MAX, ORDERFLOW_INTAKE_BATCH_WRITERS and "
             + "ORDERFLOW_INTAKE_JDBC_POOL_SIZE when set"})
     boolean intake;
@@ -101,6 +104,24 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "end with one JSON line of the results")
     boolean json;
+
+    @Option(names = "--outbox-drain", defaultValue = "0", paramLabel = "N",
+            description = {"measure Debezium alone instead: with the outbox connector stopped, write N outbox rows "
+                    + "straight into PostgreSQL as the intake does (1,000 per transaction, deleted again in it "
+                    + "unless ORDERFLOW_INTAKE_OUTBOX_MODE=keep), resume the connector and time until all N events "
+                    + "are visible read_committed on order.events; reports events/s from the first event to the "
+                    + "last, and from the resume. Uses --connector-config, --worker-config, --json"})
+    int outboxDrain;
+
+    @Option(names = "--connector-config", paramLabel = "KEY=VALUE",
+            description = {"with --intake or --outbox-drain: a setting over connectors/orders-outbox.json; "
+                    + "repeatable. Example: max.batch.size=4096"})
+    List<String> connectorConfig = new ArrayList<>();
+
+    @Option(names = "--worker-config", paramLabel = "KEY=VALUE",
+            description = {"with --intake or --outbox-drain: a setting of the embedded Connect worker; repeatable. "
+                    + "Example: producer.linger.ms=5"})
+    List<String> workerConfig = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -122,8 +143,12 @@ final class BenchCommand implements Callable<Integer> {
         if (clients < 1 || clients > 1_000) {
             throw new IllegalArgumentException("--clients must be between 1 and 1000, was " + clients);
         }
-        if (intake && rate > 0) {
-            throw new IllegalArgumentException("--intake posts at the maximum rate; it does not take --rate");
+        if (outboxDrain < 0 || outboxDrain > 10_000_000) {
+            throw new IllegalArgumentException("--outbox-drain must be between 1 and 10000000, was " + outboxDrain);
+        }
+        if (outboxDrain > 0 && (intake || restore > 0)) {
+            throw new IllegalArgumentException("--outbox-drain, --intake and --restore measure different things; "
+                    + "give one");
         }
         if (inFlight < 0) {
             throw new IllegalArgumentException("--in-flight must be >= 0, was " + inFlight);
@@ -134,19 +159,25 @@ final class BenchCommand implements Callable<Integer> {
         if (restore > 0 && intake) {
             throw new IllegalArgumentException("--restore and --intake measure different things; give one");
         }
-        Map<String, String> settings = new LinkedHashMap<>();
-        for (String setting : streamsConfig) {
-            int eq = setting.indexOf('=');
-            if (eq < 1) {
-                throw new IllegalArgumentException("--streams-config takes KEY=VALUE, was '" + setting + "'");
-            }
-            settings.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
-        }
+        Map<String, String> settings = keyValues("--streams-config", streamsConfig);
         Duration d = Durations.parse("--duration", duration);
         Duration w = Durations.parseAllowingZero("--warmup", warmup);
         return new BenchRunner(new BenchRunner.Options(orders, rate, d, w, bootstrap, json, partitions, skus, customers,
                 inFlight, Map.copyOf(settings),
                 plot != null ? plot : Path.of(intake ? "bench-intake-lag.png" : "bench-latency.png"), intake, clients,
-                restore)).run();
+                restore, outboxDrain, keyValues("--connector-config", connectorConfig),
+                keyValues("--worker-config", workerConfig))).run();
+    }
+
+    private static Map<String, String> keyValues(String option, List<String> values) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String setting : values) {
+            int eq = setting.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException(option + " takes KEY=VALUE, was '" + setting + "'");
+            }
+            settings.put(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+        }
+        return Map.copyOf(settings);
     }
 }

@@ -193,6 +193,56 @@ public final class EmbeddedConnect implements AutoCloseable {
     }
 
     /**
+     * Stops connector {@code name} ({@code PUT /connectors/{name}/stop}): its tasks are shut down and their
+     * configurations dropped, its offsets kept; {@link #resumeConnector} starts it again. Returns once the
+     * connector is STOPPED with no task left.
+     *
+     * @throws IllegalStateException if Connect refuses, or the connector is not STOPPED within {@code timeout}
+     */
+    public void stopConnector(String name, Duration timeout) {
+        requireName(name);
+        HttpResponse<String> response = sendRetryingConflicts(HttpRequest.newBuilder(connectorUri(name, "/stop"))
+            .PUT(HttpRequest.BodyPublishers.noBody())
+            .timeout(REQUEST_TIMEOUT));
+        if (response.statusCode() != 202 && response.statusCode() != 204) {
+            throw new IllegalStateException("Connect could not stop connector " + name + " (HTTP "
+                + response.statusCode() + "): " + describeError(response.body()));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String lastStatus = "(none yet)";
+        do {
+            HttpResponse<String> status = send(HttpRequest.newBuilder(connectorUri(name, "/status"))
+                .GET()
+                .timeout(STATUS_REQUEST_TIMEOUT));
+            if (status.statusCode() == 200) {
+                lastStatus = status.body();
+                JsonNode node = parse(lastStatus);
+                if ("STOPPED".equals(node.path("connector").path("state").asText()) && node.path("tasks").isEmpty()) {
+                    return;
+                }
+            }
+            pause("connector " + name + " to stop");
+        } while (deadline - System.nanoTime() > 0);
+        throw new IllegalStateException("Connector " + name + " was not STOPPED within " + timeout.toMillis()
+            + " ms. Last status: " + lastStatus);
+    }
+
+    /**
+     * Resumes a stopped or paused connector {@code name} ({@code PUT /connectors/{name}/resume}); wait for it
+     * with {@link #awaitRunning}.
+     */
+    public void resumeConnector(String name) {
+        requireName(name);
+        HttpResponse<String> response = sendRetryingConflicts(HttpRequest.newBuilder(connectorUri(name, "/resume"))
+            .PUT(HttpRequest.BodyPublishers.noBody())
+            .timeout(REQUEST_TIMEOUT));
+        if (response.statusCode() != 202 && response.statusCode() != 204) {
+            throw new IllegalStateException("Connect could not resume connector " + name + " (HTTP "
+                + response.statusCode() + "): " + describeError(response.body()));
+        }
+    }
+
+    /**
      * Deletes connector {@code name} ({@code DELETE /connectors/{name}}); a connector that does not
      * exist is not an error. Debezium leaves its replication slot in the database.
      */

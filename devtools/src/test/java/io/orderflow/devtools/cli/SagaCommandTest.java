@@ -195,7 +195,8 @@ class SagaCommandTest {
         // Given / When
         Result clients = run("bench", "--intake", "--clients", "0");
         Result setting = run("bench", "--streams-config", "commit.interval.ms");
-        Result intakeRate = run("bench", "--intake", "--rate", "100");
+        Result drainAndIntake = run("bench", "--intake", "--outbox-drain", "100");
+        Result connectorSetting = run("bench", "--outbox-drain", "100", "--connector-config", "max.batch.size");
         Result inFlight = run("bench", "--in-flight", "-1");
         Result skus = run("bench", "--skus", "0");
         Result warmup = run("bench", "--warmup", "-5s");
@@ -205,12 +206,14 @@ class SagaCommandTest {
         assertThat(clients.err().strip()).isEqualTo("error: --clients must be between 1 and 1000, was 0");
         assertThat(setting.code()).isEqualTo(SagaCommand.USAGE);
         assertThat(setting.err().strip()).isEqualTo("error: --streams-config takes KEY=VALUE, was 'commit.interval.ms'");
-        assertThat(intakeRate.err()).contains("--intake posts at the maximum rate");
+        assertThat(drainAndIntake.err()).contains("--outbox-drain, --intake and --restore measure different things");
+        assertThat(connectorSetting.err().strip())
+                .isEqualTo("error: --connector-config takes KEY=VALUE, was 'max.batch.size'");
         assertThat(inFlight.err()).contains("--in-flight must be >= 0");
         assertThat(skus.err()).contains("--skus must be between 1 and 1000000");
         assertThat(warmup.err().strip())
                 .isEqualTo("error: --warmup must be a duration such as 0s, 30s, 5m or 500ms, was '-5s'");
-        assertThat(List.of(clients, setting, intakeRate, inFlight, skus, warmup)).allSatisfy(r -> {
+        assertThat(List.of(clients, setting, drainAndIntake, connectorSetting, inFlight, skus, warmup)).allSatisfy(r -> {
             assertThat(r.code()).isEqualTo(SagaCommand.USAGE);
             assertThat(r.err().strip().lines()).hasSize(1);
         });
