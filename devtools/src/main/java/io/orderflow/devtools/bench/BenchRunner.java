@@ -419,10 +419,15 @@ public final class BenchRunner {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, OrderStatusChanged> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new AvroSerde<>(OrderStatusChanged.class, LocalSchemaRegistry.instance()).deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ORDER_STATUS.name(), Duration.ofSeconds(30))
-                .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        return atEnd(new KafkaConsumer<>(props, new StringDeserializer(),
+                new AvroSerde<>(OrderStatusChanged.class, LocalSchemaRegistry.instance()).deserializer()),
+                Topics.ORDER_STATUS.name());
+    }
+
+    /** {@code consumer} assigned every partition of {@code topic}, positioned at their ends now. */
+    static <K, V> KafkaConsumer<K, V> atEnd(KafkaConsumer<K, V> consumer, String topic) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
